@@ -1,0 +1,6 @@
+"""Synthetic prefecture: the project's test bed and demo data. Never used by the engine."""
+
+from himoken.synth.errors import DEFAULT_RATES, ERROR_TYPES
+from himoken.synth.world import SynthOptions, generate
+
+__all__ = ["DEFAULT_RATES", "ERROR_TYPES", "SynthOptions", "generate"]
