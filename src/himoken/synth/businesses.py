@@ -9,10 +9,14 @@ family members on one application form (family-member mix-ups).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
 
 from himoken.synth.draws import below, between, pick
 from himoken.synth.people import Person
@@ -159,15 +163,17 @@ class Linkage:
 def choose_clients(
     business: Business, people: list[Person], count: int, rng: random.Random
 ) -> list[Person]:
-    """`count` distinct clients drawn by the business's weights (fewer if not enough)."""
-    weighted = [(p, business.weight(p)) for p in people]
-    weighted = [(p, w) for p, w in weighted if w > 0]
-    # Efraimidis-Spirakis: the count largest keys u**(1/w) are a weighted sample without
-    # replacement.
-    keyed = sorted(weighted, key=lambda pw: rng.random() ** (1.0 / pw[1]), reverse=True)
-    chosen = [p for p, _ in keyed[:count]]
-    chosen.sort(key=lambda p: p.index)
-    return chosen
+    """`count` distinct clients drawn by the business's weights (fewer if not enough), in
+    register order."""
+    weights = np.array([business.weight(p) for p in people])
+    keys = np.random.default_rng(rng.getrandbits(64)).random(len(people))
+    # Efraimidis-Spirakis: the `count` largest u**(1/w) are a weighted sample without
+    # replacement; weight 0 never gets chosen.
+    with np.errstate(divide="ignore"):
+        keys = np.where(weights > 0, keys ** (1.0 / np.maximum(weights, 1e-12)), -1.0)
+    count = min(count, int((weights > 0).sum()))
+    chosen = np.sort(np.argpartition(-keys, count - 1)[:count]) if count else []
+    return [people[i] for i in chosen]
 
 
 def link(
@@ -177,7 +183,7 @@ def link(
     sorted by linkage time and given record ids in that order."""
     span = (business.linkage_to - business.linkage_from).days
     methods = [m for m, _ in business.methods]
-    method_weights = [w for _, w in business.methods]
+    method_cumulative = list(itertools.accumulate(w for _, w in business.methods))
     linkages: list[Linkage] = []
     by_household: dict[str, tuple[dt.date, str, str]] = {}
     for person in clients:
@@ -189,7 +195,9 @@ def link(
             born = person.birth.as_date() + dt.timedelta(days=14)
             if day < born:
                 day = born + dt.timedelta(days=below(rng, 200))
-            method = rng.choices(methods, weights=method_weights)[0]
+            method = methods[
+                bisect.bisect_right(method_cumulative, rng.random() * method_cumulative[-1])
+            ]
             application = f"{business.id_prefix}A{chunk:04d}{len(linkages):05d}"
             by_household[person.household] = (day, method, application)
         linkages.append(Linkage(business, person, day, method, application))

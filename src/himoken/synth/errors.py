@@ -56,6 +56,11 @@ ERROR_TYPES = tuple(DEFAULT_RATES)
 # The types that put another person's number (or no valid number) on the record.
 WRONG_NUMBER_TYPES = frozenset(ERROR_TYPES) - {EXCEL_DAMAGE, MALFORMED_ROW}
 
+# Types any record can carry (no pattern needed).
+_ANY_RECORD = frozenset(
+    {DUPLICATE_NUMBER, TYPO_VALID, CHECK_DIGIT, NOT_IN_REGISTER, EXCEL_DAMAGE, MALFORMED_ROW}
+)
+
 MALFORMED_KINDS = ("UNDECODABLE", "MISSING_FIELDS", "DUPLICATE_ID")
 
 
@@ -99,10 +104,17 @@ class Injector:
             if rate <= 0:
                 continue
             handler = handlers[error_type]
-            eligible = [x for x in self.linkages if not x.error and self._eligible(error_type, x)]
-            if not eligible:
+            if error_type in _ANY_RECORD:
+                eligible = self.linkages
+                count = sum(1 for x in eligible if not x.error)
+            else:
+                eligible = [
+                    x for x in self.linkages if not x.error and self._eligible(error_type, x)
+                ]
+                count = len(eligible)
+            if not count:
                 continue
-            probability = min(1.0, rate * total_records / len(eligible))
+            probability = min(1.0, rate * total_records / count)
             for linkage in eligible:
                 if self.rng.random() < probability and not linkage.error and handler(linkage):
                     linkage.error = error_type
@@ -121,7 +133,7 @@ class Injector:
             return not person.foreign and person.age >= 18 and person.name_on(x.day) is person.name
         if error_type == FAMILY_MEMBER:
             return len(x.person.members) > 1
-        return True
+        raise ValueError(error_type)
 
     @staticmethod
     def _other_household(other: Linkage | None, x: Linkage) -> bool:
@@ -210,10 +222,11 @@ class Injector:
 def make_twin(twin: Person, model: Person) -> None:
     """Give `twin` the name, birth date and sex of `model` (a 同姓同名 stranger)."""
     twin.name, twin.birth, twin.sex = model.name, model.birth, model.sex
+    twin._age = None
     twin.namesake = model.namesake = True
     if twin.address_date and twin.address_date <= twin.birth.as_date():
         # Born after the household's move: no earlier address of one's own.
-        twin.previous_addresses, twin.address_date = [], None
+        twin.previous_addresses, twin.address_date = (), None
 
 
 def _predecessors(linkages: list[Linkage]) -> dict:

@@ -11,16 +11,17 @@ ADDRESS_NO_PREFECTURE, ADDRESS_NO_GUN, ADDRESS_KE, ADDRESS_NO_BUILDING.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import random
 import re
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import jaconv
 
 from himoken.synth.draws import below, between
-from himoken.synth.sources import Town
+from himoken.synth.sources import BUILDING_SUFFIXES, BUILDING_WORDS, Town
 
 # Variant (異体字/旧字体) -> standard form, for the pairs a business system most often writes
 # differently from the register. Never 斎/斉, 崎/埼, 太/大: those are different characters.
@@ -117,8 +118,7 @@ def kanji_number(value: int) -> str:
 # ---------------------------------------------------------------- dates
 
 
-@dataclass(frozen=True, slots=True)
-class BirthDate:
+class BirthDate(NamedTuple):
     """A birth date whose month and/or day may be unknown (foreign residents): 0 = unknown."""
 
     year: int
@@ -202,8 +202,7 @@ def render_sex(sex: int, style: str) -> str:
 # ---------------------------------------------------------------- names
 
 
-@dataclass(frozen=True, slots=True)
-class PersonName:
+class PersonName(NamedTuple):
     """A name as registered. Latin names keep family, given and middle parts apart."""
 
     surname: str
@@ -220,8 +219,9 @@ class PersonName:
         return f"{self.surname}\u3000{self.given}"
 
     def register_kana(self) -> str:
-        given = " ".join(p for p in (self.given_kana, self.middle_kana) if p)
-        return f"{self.surname_kana}\u3000{given}".replace(" ", "\u3000")
+        if self.middle_kana:
+            return f"{self.surname_kana}\u3000{self.given_kana}\u3000{self.middle_kana}"
+        return f"{self.surname_kana}\u3000{self.given_kana}"
 
 
 def variant_surname(surname: str, rng: random.Random) -> str:
@@ -274,49 +274,53 @@ def legacy_kana(kana: str, rng: random.Random) -> str | None:
 # ---------------------------------------------------------------- addresses
 
 
-@dataclass(frozen=True, slots=True)
-class Address:
+def street(town: str, chome: int, ban: int, go: int) -> str:
+    """町域 and block numbers as the register writes them: 梅田一丁目2番3号, 吉川123番地4."""
+    if chome:
+        return f"{town}{kanji_number(chome)}丁目{ban}番" + (f"{go}号" if go else "")
+    return f"{town}{ban}番地" + (f"{go}" if go else "")
+
+
+class Address(NamedTuple):
     town: Town
     chome: int  # 0 when the town has no 丁目
     ban: int
     go: int  # 0 when there is no 号 / 枝番
-    building: str = ""
-    room: int = 0
+    building: str
+    room: int
+    text: str  # the register's form, rendered once: a household shares its Address
 
     def register_form(self) -> str:
-        return f"{self.town.prefecture}{self.town.city}{self._street()}{self._suffix()}"
+        return self.text
 
-    def _street(self) -> str:
-        if self.chome:
-            go = f"{self.go}号" if self.go else ""
-            return f"{self.town.town}{kanji_number(self.chome)}丁目{self.ban}番{go}"
-        return f"{self.town.town}{self.ban}番地" + (f"{self.go}" if self.go else "")
 
-    def _suffix(self) -> str:
-        if not self.building:
-            return ""
-        return f"\u3000{self.building}" + (f"{self.room}号室" if self.room else "")
-
-    def moved(self, town: Town, rng: random.Random) -> Address:
-        return random_address(town, rng)
+def make_address(
+    town: Town, chome: int, ban: int, go: int, building: str = "", room: int = 0
+) -> Address:
+    suffix = ""
+    if building:
+        suffix = f"\u3000{building}" + (f"{room}号室" if room else "")
+    text = f"{town.prefecture}{town.city}{street(town.town, chome, ban, go)}{suffix}"
+    return Address(town, chome, ban, go, building, room, text)
 
 
 def random_address(town: Town, rng: random.Random, apartment_rate: float = 0.4) -> Address:
-    chome = rng.choices(_CHOMES, cum_weights=_CHOME_CUMULATIVE)[0] if town.has_chome else 0
+    chome = (
+        1 + bisect.bisect_right(_CHOME_CUMULATIVE, rng.random() * _CHOME_CUMULATIVE[-1])
+        if town.has_chome
+        else 0
+    )
     ban = between(rng, 1, 40) if chome else between(rng, 1, 1500)
     go = between(rng, 1, 30) if (chome or rng.random() < 0.5) else 0
     if rng.random() < apartment_rate:
-        from himoken.synth.sources import BUILDING_SUFFIXES, BUILDING_WORDS
-
         word = BUILDING_WORDS[below(rng, len(BUILDING_WORDS))]
         suffix = BUILDING_SUFFIXES[below(rng, len(BUILDING_SUFFIXES))]
         building = f"{word}{town.town[:2]}{suffix}"
         room = between(rng, 1, 12) * 100 + between(rng, 1, 10)
-        return Address(town, chome, ban, go, building, room)
-    return Address(town, chome, ban, go)
+        return make_address(town, chome, ban, go, building, room)
+    return make_address(town, chome, ban, go)
 
 
-_CHOMES = range(1, 10)
 _CHOME_CUMULATIVE = list(itertools.accumulate([30, 22, 16, 11, 8, 5, 4, 2, 2]))
 
 
@@ -341,10 +345,10 @@ def record_address(address: Address, rng: random.Random, rate: float) -> tuple[s
     style = rng.random()
     if chome and style < rate * 2:
         codes.append("ADDRESS_HYPHEN")
-        street = f"{town_name}{chome}-{ban}" + (f"-{go}" if go else "")
+        street_text = f"{town_name}{chome}-{ban}" + (f"-{go}" if go else "")
     elif chome and style < rate * 3:
         codes.append("ADDRESS_ARABIC")
-        street = f"{town_name}{chome}丁目{ban}" + (f"-{go}" if go else "番")
+        street_text = f"{town_name}{chome}丁目{ban}" + (f"-{go}" if go else "番")
     elif style < rate * 3.3:
         codes.append("ADDRESS_KANJI_NUMERAL")
         if chome:
@@ -352,9 +356,9 @@ def record_address(address: Address, rng: random.Random, rate: float) -> tuple[s
             number_part = f"{kanji_number(chome)}丁目{kanji_number(ban)}番{go_text}"
         else:  # 番地 written digit by digit, as older systems do: 一二三番地四
             number_part = f"{_kanji_digits(ban)}番地" + (_kanji_digits(go) if go else "")
-        street = f"{town_name}{number_part}"
+        street_text = f"{town_name}{number_part}"
     else:
-        street = Address(replace(town, town=town_name), chome, ban, go)._street()
+        street_text = street(town_name, chome, ban, go)
 
     suffix = ""
     if address.building:
@@ -364,7 +368,7 @@ def record_address(address: Address, rng: random.Random, rate: float) -> tuple[s
         else:
             room = f"{address.room}号室" if address.room else ""
             suffix = f"\u3000{address.building}{room}"
-    text = f"{prefecture}{city}{street}{suffix}"
+    text = f"{prefecture}{city}{street_text}{suffix}"
     if rng.random() < rate * 0.5:
         codes.append("ADDRESS_FULL_WIDTH")
         text = text.translate(_FULL_WIDTH)

@@ -51,6 +51,10 @@ _HOUSEHOLD_CUMULATIVE = list(itertools.accumulate((38, 20, 25, 9, 8)))
 _CHILDREN_CUMULATIVE = list(itertools.accumulate((55, 35, 10)))
 
 
+# Ordinal of the latest birth date giving each age on SNAPSHOT (1 Nov: never 29 Feb).
+_LATEST_BIRTH = [SNAPSHOT.replace(year=SNAPSHOT.year - age).toordinal() for age in range(121)]
+
+
 @dataclass(slots=True)
 class Person:
     index: int  # global resident index; the number derives from it
@@ -61,9 +65,9 @@ class Person:
     birth: BirthDate
     address: Address
     number: str = ""
-    previous_addresses: list[Address] = field(default_factory=list)
+    previous_addresses: tuple[Address, ...] = ()
     address_date: dt.date | None = None
-    former_names: list[PersonName] = field(default_factory=list)
+    former_names: tuple[PersonName, ...] = ()
     name_date: dt.date | None = None
     former_surname_shown: str = ""  # 旧氏 shown at the person's request
     alias: str = ""  # 通称 of a foreign resident
@@ -71,6 +75,7 @@ class Person:
     foreign: bool = False
     namesake: bool = False  # another resident shares name, birth date and sex
     members: list[Person] = field(default_factory=list, repr=False)  # the household, self incl.
+    _age: int | None = field(default=None, repr=False)
 
     def address_on(self, day: dt.date) -> Address:
         """The address the person had on `day` (history is most recent first)."""
@@ -85,11 +90,14 @@ class Person:
 
     @property
     def age(self) -> int:
-        return (
-            SNAPSHOT.year
-            - self.birth.year
-            - ((SNAPSHOT.month, SNAPSHOT.day) < (self.birth.month or 1, self.birth.day or 1))
-        )
+        """Age on SNAPSHOT (cached: client weights ask for it many times)."""
+        if self._age is None:
+            self._age = (
+                SNAPSHOT.year
+                - self.birth.year
+                - ((SNAPSHOT.month, SNAPSHOT.day) < (self.birth.month or 1, self.birth.day or 1))
+            )
+        return self._age
 
 
 class PeopleFactory:
@@ -119,8 +127,7 @@ class PeopleFactory:
 
     def _birth(self, age: int) -> BirthDate:
         """A birth date giving exactly `age` on SNAPSHOT."""
-        latest = SNAPSHOT.replace(year=SNAPSHOT.year - age)
-        day = latest - dt.timedelta(days=between(self.rng, 0, 365))
+        day = dt.date.fromordinal(_LATEST_BIRTH[age] - below(self.rng, 365))
         return BirthDate(day.year, day.month, day.day)
 
     def _surname(self) -> tuple[str, str]:
@@ -149,7 +156,9 @@ class PeopleFactory:
         if rng.random() < 0.025:
             members = self._foreign_household(household_id, address, first_index)
         else:
-            kind = rng.choices(HOUSEHOLD_TYPES, cum_weights=_HOUSEHOLD_CUMULATIVE)[0]
+            kind = HOUSEHOLD_TYPES[
+                bisect.bisect_right(_HOUSEHOLD_CUMULATIVE, rng.random() * _HOUSEHOLD_CUMULATIVE[-1])
+            ]
             members = self._japanese_household(kind, household_id, address, first_index)
         self._history(members)
         for person in members:
@@ -304,12 +313,12 @@ class PeopleFactory:
             return
         span = (SNAPSHOT - HISTORY_FROM).days
         moved = HISTORY_FROM + dt.timedelta(days=between(rng, 0, span - 30))
-        previous = [random_address(self._town(), rng)]
+        previous: tuple[Address, ...] = (random_address(self._town(), rng),)
         if rng.random() < 0.3:
-            previous.append(random_address(self._town(), rng))
+            previous += (random_address(self._town(), rng),)
         for person in members:
             if person.birth.as_date() < moved:
-                person.previous_addresses = list(previous)
+                person.previous_addresses = previous
                 person.address_date = moved
 
     def _removal(self, person: Person) -> None:
