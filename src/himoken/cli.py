@@ -11,6 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from himoken import __version__
+from himoken.synth.world import DEFAULT_HOMONYM_RATE, DEFAULT_NOTATION_RATE
 
 app = typer.Typer(
     name="himoken",
@@ -132,10 +133,18 @@ def synth(
         [], "--error-rate", help="TYPE=RATE per record, repeatable; ALL=RATE sets every type."
     ),
     notation_rate: float = typer.Option(
-        0.06, "--notation-rate", min=0, max=1, help="Base rate of each benign notation difference."
+        DEFAULT_NOTATION_RATE,
+        "--notation-rate",
+        min=0,
+        max=1,
+        help="Base rate of each benign notation difference.",
     ),
     homonym_rate: float = typer.Option(
-        0.0001, "--homonym-rate", min=0, max=1, help="Share of residents given a 同姓同名 namesake."
+        DEFAULT_HOMONYM_RATE,
+        "--homonym-rate",
+        min=0,
+        max=1,
+        help="Share of residents given a 同姓同名 namesake.",
     ),
     workers: int = typer.Option(0, "--workers", min=0, help="Processes (0: one per core)."),
 ) -> None:

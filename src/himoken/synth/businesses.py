@@ -202,8 +202,8 @@ def link(
             by_household[person.household] = (day, method, application)
         linkages.append(Linkage(business, person, day, method, application))
 
-    operators = [f"OP{chunk:03d}{k:02d}" for k in range(1, 7)]
-    counters = [f"窓口{chunk:03d}-{k}" for k in range(1, 4)]
+    operators = [f"OP{chunk:04d}{k:02d}" for k in range(1, 7)]
+    counters = [f"窓口{chunk:04d}-{k}" for k in range(1, 4)]
     desks = {op: f"端末{op[2:]}" for op in operators}
     linkages.sort(key=lambda x: (x.day, x.person.household, x.person.index))
     _lay_out_batches(
@@ -275,5 +275,5 @@ def _lay_out_counters(visits: list[Linkage], counters: list[str], rng: random.Ra
             clock[counter] += between(rng, 4, 15)
             minutes = min(clock[counter], 17 * 60 + 15)
             sequence[counter] += 1
-            x.terminal, x.operator, x.order = counter, f"支援員{counter[2:5]}", sequence[counter]
+            x.terminal, x.operator, x.order = counter, f"支援員{counter[2:]}", sequence[counter]
             x.time = dt.time(minutes // 60, minutes % 60, below(rng, 60))

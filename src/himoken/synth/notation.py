@@ -343,9 +343,10 @@ def record_address(address: Address, rng: random.Random, rate: float) -> tuple[s
         )
 
     style = rng.random()
-    if chome and style < rate * 2:
+    if style < rate * 2:
         codes.append("ADDRESS_HYPHEN")
-        street_text = f"{town_name}{chome}-{ban}" + (f"-{go}" if go else "")
+        numbers = (chome, ban, go) if chome else (ban, go)
+        street_text = town_name + "-".join(str(n) for n in numbers if n)
     elif chome and style < rate * 3:
         codes.append("ADDRESS_ARABIC")
         street_text = f"{town_name}{chome}丁目{ban}" + (f"-{go}" if go else "番")
@@ -369,7 +370,7 @@ def record_address(address: Address, rng: random.Random, rate: float) -> tuple[s
             room = f"{address.room}号室" if address.room else ""
             suffix = f"\u3000{address.building}{room}"
     text = f"{prefecture}{city}{street_text}{suffix}"
-    if rng.random() < rate * 0.5:
+    if rng.random() < rate * 0.5 and re.search(r"\d", text):
         codes.append("ADDRESS_FULL_WIDTH")
         text = text.translate(_FULL_WIDTH)
     return text, codes
@@ -394,22 +395,33 @@ def record_name(
         return alias, ["ALIAS"]
     surname, given = name.surname, name.given
     roll = rng.random()
-    if roll < rate:
-        surname_variant = kanji_variant(surname, rng)
-        given_variant = None if surname_variant else kanji_variant(given, rng)
-        if surname_variant or given_variant:
+    if any(c in VARIANT_TO_STANDARD for c in surname + given):
+        # A system without the registered variant form writes the standard form, or keeps
+        # the form as a vendor 外字 of its own.
+        if roll < 0.5:
             codes.append("KANJI_VARIANT")
-            surname, given = surname_variant or surname, given_variant or given
-    elif roll < rate * 1.15:
-        marked = gaiji(surname, rng)
-        if marked is not None:
+            surname, given = _swap_variant(surname, given, rng)
+        elif roll < 0.7:
+            marked = gaiji(surname, rng)
             codes.append("GAIJI")
-            surname = marked
+            surname, given = (marked, given) if marked else (surname, gaiji(given, rng) or given)
+    elif roll < rate * 0.5:  # the applicant wrote a variant form the register does not use
+        swapped = _swap_variant(surname, given, rng)
+        if swapped != (surname, given):
+            codes.append("KANJI_VARIANT")
+            surname, given = swapped
     separator = "\u3000"
-    if rng.random() < rate * 2:
+    if rng.random() < rate:
         codes.append("NAME_SPACE")
         separator = [" ", "", "\u3000\u3000"][below(rng, 3)]
     return f"{surname}{separator}{given}", codes
+
+
+def _swap_variant(surname: str, given: str, rng: random.Random) -> tuple[str, str]:
+    surname_variant = kanji_variant(surname, rng)
+    if surname_variant is not None:
+        return surname_variant, given
+    return surname, kanji_variant(given, rng) or given
 
 
 def _record_latin_name(name: PersonName, rng: random.Random, rate: float) -> tuple[str, list[str]]:

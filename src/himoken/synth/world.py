@@ -1,6 +1,6 @@
 """Generate a synthetic prefecture: register, business extracts, truth files and manifest.
 
-The world is made in chunks of CHUNK_SIZE residents. Each chunk has its own random stream
+The world is made in chunks of `chunk_size` residents. Each chunk has its own random stream
 derived from (seed, chunk), so the output depends on the seed alone — not on how many worker
 processes made it — and chunks can be made in parallel and streamed to disk in order: memory
 stays flat however many residents are asked for.
@@ -41,8 +41,13 @@ from himoken.synth.people import SNAPSHOT, PeopleFactory, Person
 CHUNK_SIZE = 25_000
 ENCODINGS = ("utf-8", "cp932")
 DEFAULT_RECORDS_PER_RESIDENT = 0.8
+# Base rate of each kind of benign notation difference: about a third of correct records then
+# differ from the register somehow, as exact comparison found in 2023.
+DEFAULT_NOTATION_RATE = 0.04
+# Residents given a 同姓同名 namesake with the same birth date, beyond the name pool's own.
+DEFAULT_HOMONYM_RATE = 0.0001
 _UNDECODABLE_MARK = "\x00"  # replaced by bytes no decoder accepts, after encoding
-_UNDECODABLE_BYTES = b"\xff\xfe"
+_UNDECODABLE_BYTES = b"\x85\x40"  # invalid in CP932 (unassigned row 0x85) and UTF-8
 
 REGISTER_COLUMNS = (
     "個人番号",
@@ -100,9 +105,10 @@ class SynthOptions:
     prefecture: str = "大阪府"
     records: int | None = None  # total records over all extracts; default 0.8 per resident
     error_rates: dict[str, float] = field(default_factory=lambda: dict(err.DEFAULT_RATES))
-    notation_rate: float = 0.06  # base rate of each kind of benign notation difference
-    homonym_rate: float = 0.0001  # share of residents given a 同姓同名 namesake by chance
+    notation_rate: float = DEFAULT_NOTATION_RATE
+    homonym_rate: float = DEFAULT_HOMONYM_RATE
     workers: int = 0  # 0: one per core, at most one per chunk
+    chunk_size: int = CHUNK_SIZE  # residents per chunk; part of what the seed reproduces
 
     def __post_init__(self) -> None:
         if self.residents < 1:
@@ -117,6 +123,8 @@ class SynthOptions:
             )
         if any(not 0 <= r <= 1 for r in self.error_rates.values()):
             raise ValueError("error rates must be between 0 and 1")
+        if not 1 <= self.chunk_size <= 99_999:  # ids give a chunk 5 digits of local counters
+            raise ValueError("chunk size must be between 1 and 99,999")
         if self.records is not None and self.records < 0:
             raise ValueError("--records must not be negative")
 
@@ -128,7 +136,7 @@ class SynthOptions:
 
     @property
     def chunks(self) -> int:
-        return -(-self.residents // CHUNK_SIZE)
+        return -(-self.residents // self.chunk_size)
 
 
 @dataclass
@@ -164,8 +172,8 @@ def make_chunk(options: SynthOptions, chunk: int) -> ChunkOutput:
 
 def _make_chunk(options: SynthOptions, chunk: int) -> ChunkOutput:
     rng = random.Random(f"himoken-synth:{options.seed}:{chunk}")
-    first = chunk * CHUNK_SIZE
-    size = min(CHUNK_SIZE, options.residents - first)
+    first = chunk * options.chunk_size
+    size = min(options.chunk_size, options.residents - first)
     factory = PeopleFactory(rng, options.prefecture, chunk)
     people: list[Person] = []
     while len(people) < size:
@@ -453,6 +461,7 @@ def generate(
 def _manifest(options: SynthOptions, totals: dict[str, Counter]) -> dict:
     settings = asdict(options)
     settings["records"] = options.total_records
+    del settings["workers"]  # how it was made, not what: the bytes do not depend on it
     error_totals: Counter = Counter()
     businesses = []
     for business in BUSINESSES:
