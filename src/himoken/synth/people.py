@@ -3,7 +3,7 @@
 Household types and the age pyramid follow the 2020 census in broad strokes: 38% of households
 are single, 20% couples, 25% couples with children, 9% single parents, 8% three generations.
 About 2.5% of households are foreign residents. A quarter to a third of households moved in
-the last decade (前住所, 住所異動日); wives married since 2010 carry their 旧氏名.
+the last decade (前住所, 住所異動日); wives married since 2014 carry their 旧氏名.
 """
 
 from __future__ import annotations
