@@ -7,6 +7,7 @@ implementation computes it (left-to-right weight table), so the two are independ
 
 from __future__ import annotations
 
+import random
 import unicodedata
 
 import pytest
@@ -21,6 +22,7 @@ from himoken.mynumber import (
     looks_like_number,
     mask,
     parse,
+    random_number,
     with_check_digit,
 )
 
@@ -513,3 +515,11 @@ def test_looks_like_number_ignores_invalid_check_digit(body: str, digit: str, co
     number = with_check_digit(body)
     assume(digit != number[-1])
     assert not looks_like_number(context + replace_at(number, 11, digit) + context)
+
+
+def test_random_number_is_valid_and_reproducible() -> None:
+    first = [random_number(random.Random(5)) for _ in range(3)]
+    numbers = [random_number(random.Random(seed)) for seed in range(200)]
+    assert all(is_valid(n) for n in numbers)
+    assert len(set(numbers)) == 200
+    assert len(set(first)) == 1  # the same seed gives the same number

@@ -93,17 +93,18 @@ def run_synth(options: object, out: Path) -> dict:
 
 
 def _print_world(manifest: dict, out: Path, seconds: float) -> None:
-    table = Table(title=f"合成県 {manifest['options']['prefecture']} — {out}", title_justify="left")
-    table.add_column("ファイル / file")
+    """What was made, in a table that fits an 80-column terminal."""
+    table = Table(title=f"合成県 {manifest['options']['prefecture']}: {out}/", title_justify="left")
+    table.add_column("ファイル")
     table.add_column("事務")
-    table.add_column("行数 rows", justify="right")
-    table.add_column("誤紐付け injected", justify="right")
-    table.add_column("要確認 to review", justify="right")
+    table.add_column("行数", justify="right")
+    table.add_column("注入した誤り", justify="right")
+    table.add_column("要確認", justify="right")
     table.add_row("register.csv", "住民記録", f"{manifest['register']['rows']:,}", "", "")
     for business in manifest["businesses"]:
         injected = sum(business["errors"].values())
         table.add_row(
-            business["files"]["records"],
+            f"{business['slug']}/",
             business["事務"],
             f"{business['records']:,}",
             f"{injected:,}",
@@ -112,10 +113,10 @@ def _print_world(manifest: dict, out: Path, seconds: float) -> None:
     out_console = Console()
     out_console.print(table)
     errors = ", ".join(f"{k} {v}" for k, v in manifest["errors"].items() if v)
-    out_console.print(f"誤り種別 / error types: {errors or 'none'}")
+    out_console.print(f"誤り種別 (error types): {errors or 'なし (none)'}")
     out_console.print(
-        f"seed {manifest['seed']}, encoding {manifest['encoding']}, "
-        f"{seconds:.1f} s. Truth per extract in */truth.csv; manifest.json lists all."
+        f"seed {manifest['seed']}, {manifest['encoding']}, {seconds:.1f} s. "
+        "各事務: records.csv (事務データ), truth.csv (正解). 一覧: manifest.json"
     )
 
 

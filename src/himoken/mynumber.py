@@ -9,6 +9,7 @@ digits, 4-4-4 grouping by spaces or hyphens) and says so; anything else is a nam
 
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -70,6 +71,11 @@ def check_digit(body: str) -> int:
 def with_check_digit(body: str) -> str:
     """The 12-digit number whose first 11 digits are `body`."""
     return f"{body}{check_digit(body)}"
+
+
+def random_number(rng: random.Random) -> str:
+    """A valid synthetic number (for tests and demos; synth makes unique ones in bulk)."""
+    return with_check_digit(f"{rng.randrange(10**11):011d}")
 
 
 def is_valid(value: str) -> bool:

@@ -66,6 +66,7 @@ def test_legacy_kana_spellings() -> None:
     rng = random.Random(0)
     assert legacy_kana("キョウコ", rng) in {"キヨウコ", "キョーコ"}
     assert legacy_kana("ツヅキ", rng) == "ツズキ"
+    assert legacy_kana("ヴー", rng) == "ブー"
     assert legacy_kana("アヤ", rng) is None
 
 

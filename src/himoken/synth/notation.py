@@ -92,17 +92,20 @@ ERAS: tuple[tuple[str, str, int, dt.date, dt.date], ...] = (
     ("令和", "R", 5, dt.date(2019, 5, 1), dt.date(9999, 12, 31)),
 )
 
-DATE_STYLES = (
-    "iso",
-    "slash",
-    "compact",
-    "kanji",
-    "wareki",
-    "wareki_full_width",
-    "era_dot",
-    "era_slash",
-    "era_code",
-)
+_GREGORIAN_FORMATS = {
+    "iso": "{y:04d}-{m:02d}-{d:02d}",
+    "slash": "{y}/{m}/{d}",
+    "compact": "{y:04d}{m:02d}{d:02d}",
+    "kanji": "{y}年{m}月{d}日",
+}
+_ERA_FORMATS = {
+    "wareki": "{era}{y_text}年{m}月{d}日",  # 昭和60年3月1日, 平成元年1月8日
+    "wareki_full_width": "{era}{y}年{m}月{d}日",  # 昭和６０年３月１日
+    "era_dot": "{letter}{y}.{m}.{d}",  # S60.3.1
+    "era_slash": "{letter}{y:02d}/{m:02d}/{d:02d}",  # S60/03/01
+    "era_code": "{code}{y:02d}{m:02d}{d:02d}",  # 3600301
+}
+DATE_STYLES = (*_GREGORIAN_FORMATS, *_ERA_FORMATS)
 
 
 def kanji_number(value: int) -> str:
@@ -161,28 +164,21 @@ def render_date(birth: BirthDate, style: str, overflow: bool = False) -> str:
             )
         return birth.register_form()
     day = birth.as_date()
-    y, m, d = day.year, day.month, day.day
-    if style == "iso":
-        return f"{y:04d}-{m:02d}-{d:02d}"
-    if style == "slash":
-        return f"{y}/{m}/{d}"
-    if style == "compact":
-        return f"{y:04d}{m:02d}{d:02d}"
-    if style == "kanji":
-        return f"{y}年{m}月{d}日"
+    if style in _GREGORIAN_FORMATS:
+        return _GREGORIAN_FORMATS[style].format(y=day.year, m=day.month, d=day.day)
+    if style not in _ERA_FORMATS:
+        raise ValueError(f"unknown date style {style!r}")
     name, letter, code, year = (overflow and overflowed_era(day)) or era_of(day)
-    if style == "wareki":
-        year_text = "元" if year == 1 else str(year)
-        return f"{name}{year_text}年{m}月{d}日"
-    if style == "wareki_full_width":
-        return f"{name}{year}年{m}月{d}日".translate(_FULL_WIDTH)
-    if style == "era_dot":
-        return f"{letter}{year}.{m}.{d}"
-    if style == "era_slash":
-        return f"{letter}{year:02d}/{m:02d}/{d:02d}"
-    if style == "era_code":
-        return f"{code}{year:02d}{m:02d}{d:02d}"
-    raise ValueError(f"unknown date style {style!r}")
+    text = _ERA_FORMATS[style].format(
+        era=name,
+        letter=letter,
+        code=code,
+        y=year,
+        m=day.month,
+        d=day.day,
+        y_text="元" if year == 1 else str(year),
+    )
+    return text.translate(_FULL_WIDTH) if style == "wareki_full_width" else text
 
 
 # ---------------------------------------------------------------- sex
@@ -256,11 +252,19 @@ def gaiji(text: str, rng: random.Random) -> str | None:
 
 
 def legacy_kana(kana: str, rng: random.Random) -> str | None:
-    """An older spelling of a reading: large kana for small, ヂ/ジ and ヅ/ズ, ー for a vowel."""
+    """An older spelling of a reading: large kana for small, ヂ/ジ and ヅ/ズ, ヴ/ブ, ー for a
+    vowel."""
     options = []
     if kana.translate(_SMALL_TO_LARGE) != kana:
         options.append(kana.translate(_SMALL_TO_LARGE))
-    for a, b in (("ヂ", "ジ"), ("ヅ", "ズ"), ("ジ", "ヂ"), ("ズ", "ヅ")):
+    for a, b in (
+        ("ヂ", "ジ"),
+        ("ヅ", "ズ"),
+        ("ジ", "ヂ"),
+        ("ズ", "ヅ"),
+        ("ヴァ", "バ"),
+        ("ヴ", "ブ"),
+    ):
         if a in kana:
             options.append(kana.replace(a, b, 1))
     long_vowel = re.sub(r"(?<=[" + "".join(_O_ROW | _U_ROW) + r"])[ウオ]", "ー", kana, count=1)
