@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from himoken import __version__
 from himoken.cli import app
+from himoken.synth import DEFAULT_RATES
 
 runner = CliRunner()
 
@@ -66,3 +67,13 @@ def test_synth_reports_an_unwritable_output_folder(tmp_path: Path) -> None:
     result = runner.invoke(app, ["synth", "--residents", "10", "--out", str(blocker / "out")])
     assert result.exit_code == 2
     assert "cannot write to" in result.output
+
+
+def test_demo_generates_a_prefecture_and_says_where(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = runner.invoke(app, ["demo", "--residents", "400", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "himoken demo" in result.output and "障害者手帳" in result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["register"]["rows"] == 400
+    assert manifest["options"]["error_rates"] == DEFAULT_RATES  # the 2023 findings' rates

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import itertools
 import random
 import re
@@ -154,6 +155,7 @@ def overflowed_era(day: dt.date) -> tuple[str, str, int, int] | None:
     return None
 
 
+@functools.cache  # ~33,000 distinct birth dates: each rendering is computed once per process
 def render_date(birth: BirthDate, style: str, overflow: bool = False) -> str:
     """`birth` written in `style`; with `overflow`, dates after 平成 are written in 平成."""
     if not birth.known:

@@ -335,6 +335,7 @@ def _record_row(
             number_text = f"{number_text[:4]}-{number_text[4:8]}-{number_text[8:]}"
             notations.append("NUMBER_GROUPED")
 
+    day = x.day.isoformat()
     row = [
         x.record_id,
         number_text,
@@ -343,11 +344,11 @@ def _record_row(
         birth_text,
         render_sex(person.sex, business.sex_style),
         address_text,
-        x.day.isoformat(),
+        day,
         x.method,
         x.operator,
         x.terminal,
-        f"{x.day.isoformat()} {x.time.isoformat()}",
+        f"{day} {x.time.isoformat()}",
         x.batch,
         str(x.order) if x.order else "",
         x.application,
