@@ -83,7 +83,7 @@ class Injector:
         self.malformed: dict[int, str] = {}  # id(linkage) -> malformed kind
         self._foreign_numbers = 0
         self._twins_used: set[int] = set()
-        self._previous = _predecessors(linkages)
+        self._previous_visitor, self._next_row = _neighbours(linkages)
 
     def inject(self, rates: dict[str, float], total_records: int) -> None:
         """total_records: records of the whole chunk, the base of every rate."""
@@ -123,11 +123,11 @@ class Injector:
 
     def _eligible(self, error_type: str, x: Linkage) -> bool:
         if error_type == CARRY_OVER:
-            return x.method == COUNTER and self._other_household(self._previous.get(id(x)), x)
-        if error_type == ROW_SHIFT:
-            return x.method in BATCH_METHODS and self._other_household(
-                self._previous.get(("next", id(x))), x
+            return x.method == COUNTER and self._other_household(
+                self._previous_visitor.get(id(x)), x
             )
+        if error_type == ROW_SHIFT:
+            return x.method in BATCH_METHODS and self._other_household(self._next_row.get(id(x)), x)
         if error_type == HOMONYM:
             person = x.person
             return not person.foreign and person.age >= 18 and person.name_on(x.day) is person.name
@@ -142,12 +142,11 @@ class Injector:
     # -- handlers: set x.number (and x.error through inject); False when not possible
 
     def _carry_over(self, x: Linkage) -> bool:
-        previous = self._previous[id(x)]
-        x.number = previous.person.number
+        x.number = self._previous_visitor[id(x)].person.number
         return True
 
     def _row_shift(self, x: Linkage) -> bool:
-        x.number = self._previous[("next", id(x))].person.number
+        x.number = self._next_row[id(x)].person.number
         return True
 
     def _homonym(self, x: Linkage) -> bool:
@@ -168,7 +167,7 @@ class Injector:
         if not candidates:
             return False
         twin = pick(self.rng, candidates)
-        make_twin(twin, owner)
+        twin.become_namesake_of(owner)
         self._twins_used.add(twin.index)
         self._twins_used.add(owner.index)
         x.number = twin.number
@@ -219,20 +218,8 @@ class Injector:
         return True
 
 
-def make_twin(twin: Person, model: Person) -> None:
-    """Give `twin` the name, birth date and sex of `model` (a 同姓同名 stranger)."""
-    twin.name, twin.birth, twin.sex = model.name, model.birth, model.sex
-    twin._age = None
-    twin.namesake = model.namesake = True
-    if twin.address_date and twin.address_date <= twin.birth.as_date():
-        # Born after the household's move: no earlier address of one's own.
-        twin.previous_addresses, twin.address_date = (), None
-
-
-def _predecessors(linkages: list[Linkage]) -> dict:
-    """id(x) -> the linkage just before x on the same counter terminal;
-    ("next", id(x)) -> the row after x in the same batch."""
-    result: dict = {}
+def _neighbours(linkages: list[Linkage]) -> tuple[dict[int, Linkage], dict[int, Linkage]]:
+    """(previous on the same counter terminal, next row in the same batch), keyed by id()."""
     by_terminal: dict[tuple[str, str], list[Linkage]] = {}
     by_batch: dict[str, list[Linkage]] = {}
     for x in linkages:
@@ -240,12 +227,14 @@ def _predecessors(linkages: list[Linkage]) -> dict:
             by_terminal.setdefault((x.business.slug, x.terminal), []).append(x)
         elif x.batch:
             by_batch.setdefault(x.batch, []).append(x)
+    previous_visitor: dict[int, Linkage] = {}
+    next_row: dict[int, Linkage] = {}
     for group in by_terminal.values():
         group.sort(key=lambda x: x.order)
         for before, after in itertools.pairwise(group):
-            result[id(after)] = before
+            previous_visitor[id(after)] = before
     for group in by_batch.values():
         group.sort(key=lambda x: x.order)
         for row, following in itertools.pairwise(group):
-            result[("next", id(row))] = following
-    return result
+            next_row[id(row)] = following
+    return previous_visitor, next_row

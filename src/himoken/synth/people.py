@@ -12,6 +12,7 @@ import bisect
 import datetime as dt
 import itertools
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from himoken.synth import sources
@@ -88,6 +89,16 @@ class Person:
             return self.name
         return self.former_names[0]
 
+    def become_namesake_of(self, model: Person) -> None:
+        """Take the name, birth date and sex of `model`: a 同姓同名 stranger with the same
+        birth date, as a 住基ネット query without the address can confuse."""
+        self.name, self.birth, self.sex = model.name, model.birth, model.sex
+        self._age = None
+        self.namesake = model.namesake = True
+        if self.address_date and self.address_date <= self.birth.as_date():
+            # Born after the household's move: no earlier address of one's own.
+            self.previous_addresses, self.address_date = (), None
+
     @property
     def age(self) -> int:
         """Age on SNAPSHOT (cached: client weights ask for it many times)."""
@@ -98,6 +109,10 @@ class Person:
                 - ((SNAPSHOT.month, SNAPSHOT.day) < (self.birth.month or 1, self.birth.day or 1))
             )
         return self._age
+
+
+# add(relation, sex, age) -> the new household member
+AddMember = Callable[[str, int, int], "Person"]
 
 
 class PeopleFactory:
@@ -185,12 +200,12 @@ class PeopleFactory:
         surname = self._surname()
         members: list[Person] = []
 
-        def add(relation: str, sex: int, age: int, name: PersonName | None = None) -> Person:
+        def add(relation: str, sex: int, age: int) -> Person:
             person = self._person(
                 first + len(members),
                 household,
                 relation,
-                name or self._japanese_name(surname, sex),
+                self._japanese_name(surname, sex),
                 sex,
                 age,
                 address,
@@ -229,7 +244,7 @@ class PeopleFactory:
             self._children(add, head_age, self._child_count())
         return members
 
-    def _wife(self, add, husband_age: int, relation: str) -> Person:
+    def _wife(self, add: AddMember, husband_age: int, relation: str) -> Person:
         rng = self.rng
         age = min(max(husband_age + between(rng, -6, 3), 18), 100)
         wife = add(relation, 2, age)
@@ -247,7 +262,7 @@ class PeopleFactory:
             wife.former_surname_shown = maiden[0]
         return wife
 
-    def _children(self, add, parent_age: int, count: int) -> None:
+    def _children(self, add: AddMember, parent_age: int, count: int) -> None:
         rng = self.rng
         for _ in range(count):
             age = parent_age - between(rng, 24, 41)  # parent's age at the birth

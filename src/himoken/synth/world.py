@@ -227,7 +227,7 @@ def _add_coincidental_namesakes(people: list[Person], rate: float, rng: random.R
         twin = singles.pop(int(rng.random() * len(singles)))
         model = pick(rng, people)
         if model is not twin and not model.foreign:
-            err.make_twin(twin, model)
+            twin.become_namesake_of(model)
 
 
 def _render_business(
