@@ -117,3 +117,11 @@ def test_addresses_are_real_towns_of_the_prefecture(raised_world: World) -> None
     for row in list(raised_world.register.values())[:2000]:
         street = re.split(r"[一二三四五六七八九十]+丁目|\d+番地", row["住所"])[0]
         assert street in towns, row["住所"]
+
+
+def test_residents_living_alone_are_adults(raised_world: World) -> None:
+    sizes = Counter(r["世帯番号"] for r in raised_world.register.values())
+    alone = [r for r in raised_world.register.values() if sizes[r["世帯番号"]] == 1]
+    # Households cut at a chunk's end may leave a child alone; nothing else does.
+    children = [r for r in alone if _age(r["生年月日"]) < 18]
+    assert len(children) <= RAISED.residents // RAISED.chunk_size + 1, children

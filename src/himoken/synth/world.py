@@ -226,7 +226,8 @@ def _add_coincidental_namesakes(people: list[Person], rate: float, rng: random.R
             return
         twin = singles.pop(int(rng.random() * len(singles)))
         model = pick(rng, people)
-        if model is not twin and not model.foreign:
+        # Adults only: the namesake lives alone.
+        if model is not twin and not model.foreign and model.age >= 18:
             twin.become_namesake_of(model)
 
 
