@@ -1,0 +1,182 @@
+"""Names (氏名): mechanical canonical form, kanji variant folding with evidence, 外字, splitting.
+
+Two forms per name:
+- `text`: the mechanical canonical form: variation selectors (IVS) stripped, width folded by NFKC
+  except on CJK compatibility ideographs (those are folded deliberately, as variants, so the
+  evidence shows them), spaces removed, Latin letters upper-cased. Equal `text` is a MATCH.
+- `folded`: `text` with every kanji replaced by its representative under the MJ shrink map
+  (MJ縮退マップ via jntajis-python) and the 戸籍法施行規則 別表第二 pairs the map lacks. Equal
+  `folded` with different `text` is a KANJI_VARIANT; `folds` says which characters moved.
+
+MJ shrink schemes enabled: JIS_INCORPORATION_UCS_UNIFICATION_RULE (compatibility and unified
+forms, 髙→高, 𠮷→吉), MOJ_NOTICE_582 (法務省告示582号: the 住基ネット characters) and
+MOJ_FAMILY_REGISTER_ACT_RELATED_NOTICE (戸籍 old/standard forms: 齋→斎, 邊→辺, 﨑→崎). Not
+INFERENCE_BY_READING_AND_GLYPH: it guesses from readings and shapes, and a guess that merges
+two people's names is the error this project exists to find. None of the enabled schemes merges
+斎/斉, 崎/埼, 太/大 or 沢/択 (tests/corpus/names.tsv holds them apart).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+
+import jntajis
+
+_COMBO = (
+    jntajis.MJShrinkSchemeCombo.JIS_INCORPORATION_UCS_UNIFICATION_RULE
+    | jntajis.MJShrinkSchemeCombo.MOJ_NOTICE_582
+    | jntajis.MJShrinkSchemeCombo.MOJ_FAMILY_REGISTER_ACT_RELATED_NOTICE
+)
+# 戸籍法施行規則 別表第二 pairs (both forms allowed in names) that the MJ shrink map does not fold.
+EXTRA_VARIANTS: dict[str, str] = {
+    "凜": "凛", "遙": "遥", "堯": "尭", "穰": "穣", "驒": "騨", "蠟": "蝋", "諫": "諌", "醬": "醤",
+}  # fmt: skip
+
+_VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+_SPACES = re.compile(r"[\s\u3000・･,]+")
+# Characters that stand for a character nobody can compare: private-use 外字 (BMP and planes
+# 15-16), the geta mark and the black square systems print for an unknown character.
+_GAIJI = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd〓■]")
+_COMPATIBILITY_IDEOGRAPH = re.compile("[\uf900-\ufaff\U0002f800-\U0002fa1f]")
+_LATIN = re.compile(r"[A-Z][A-Z .,'\-]*")
+_KANJI = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedName:
+    raw: str
+    text: str  # mechanical canonical form, no spaces
+    parts: tuple[str, ...]  # canonical parts as written (split on spaces)
+    folded: str  # variant-folded form
+    folds: tuple[str, ...]  # e.g. ("髙→高",)
+    gaiji: tuple[int, ...]  # positions in `text` of 外字 nobody can compare
+    latin: bool
+
+    @property
+    def empty(self) -> bool:
+        return not self.text
+
+
+def standardness(char: str) -> tuple[int, int, int]:
+    """Sort key, most standard first: a form the map points to and that points nowhere else
+    (冨 lists 富, 富 lists nothing), then JIS X 0208 level 1, level 2, others."""
+    terminal = 0 if candidates(char) == {char} else 1
+    try:
+        encoded = char.encode("euc_jp")
+    except UnicodeEncodeError:
+        return (terminal, 3, ord(char))
+    if len(encoded) == 2 and 0xB0 <= encoded[0] <= 0xCF:
+        return (terminal, 1, ord(char))
+    if len(encoded) == 2 and 0xD0 <= encoded[0] <= 0xF4:
+        return (terminal, 2, ord(char))
+    return (terminal, 3, ord(char))
+
+
+@functools.cache
+def candidates(char: str) -> frozenset[str]:
+    """The character and the forms the MJ shrink map (and 別表第二) relate it to."""
+    related = {char}
+    if _KANJI.match(char):
+        related.update(c for c in jntajis.mj_shrink_candidates(char, _COMBO, 8) if len(c) == 1)
+    for variant, standard in EXTRA_VARIANTS.items():
+        if char in (variant, standard):
+            related.update((variant, standard))
+    return frozenset(related)
+
+
+@functools.cache
+def representative(char: str) -> str:
+    """A folding key for one character: its most standard related form.
+
+    Only the character's own candidates count, never candidates of candidates: through rare
+    MJ characters with several candidates, a transitive closure chains 橋 with 争 and 関 with
+    英. So equal keys mean variants, and `are_variants` settles pairs whose keys differ (the
+    map lists 富 under 冨 but nothing under 富)."""
+    return min(candidates(char), key=standardness)
+
+
+@functools.cache
+def are_variants(a: str, b: str) -> bool:
+    """True when one character lists the other, or both list a common form."""
+    return a == b or not candidates(a).isdisjoint(candidates(b))
+
+
+def _canonical_text(value: str) -> str:
+    value = _VARIATION_SELECTORS.sub("", value)
+    if _COMPATIBILITY_IDEOGRAPH.search(value):
+        # NFKC would silently turn 塚 (U+FA10) into 塚: keep such characters for `folds`.
+        return "".join(
+            c if _COMPATIBILITY_IDEOGRAPH.match(c) else unicodedata.normalize("NFKC", c)
+            for c in value
+        )
+    return unicodedata.normalize("NFKC", value)
+
+
+@functools.cache
+def normalize(value: str, gaiji_table: tuple[tuple[str, str], ...] = ()) -> NormalizedName:
+    """Normalize one name; `gaiji_table` maps private-use characters to standard ones (a
+    profile's 外字 table, spec §5), as a tuple of pairs so that it can be cached."""
+    table = dict(gaiji_table)
+    canonical = _canonical_text(value or "").upper()
+    if table:
+        canonical = "".join(table.get(c, c) for c in canonical)
+    parts = tuple(p for p in _SPACES.split(canonical) if p)
+    text = "".join(parts)
+    latin = bool(text) and _LATIN.fullmatch(" ".join(parts)) is not None
+    folded_chars = []
+    folds = []
+    for char in text:
+        rep = representative(char)
+        folded_chars.append(rep)
+        if rep != char:
+            folds.append(f"{char}→{rep}")
+    gaiji = tuple(m.start() for m in _GAIJI.finditer(text))
+    return NormalizedName(
+        value, text, parts, "".join(folded_chars), tuple(dict.fromkeys(folds)), gaiji, latin
+    )
+
+
+def normalize_many(
+    values: Iterable[str], gaiji_table: Mapping[str, str] | None = None
+) -> list[NormalizedName]:
+    """Normalize a column; each distinct value is normalized once (the cache is per process)."""
+    table = tuple(sorted((gaiji_table or {}).items()))
+    return [normalize(v, table) for v in values]
+
+
+@functools.cache
+def _surnames() -> tuple[frozenset[str], int]:
+    """Known surnames (and their variant-folded forms) for splitting a name with no space."""
+    path = resources.files("japanese_personal_name_dataset") / "dataset" / "last_name_org.csv"
+    names = set()
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            surname = line.split(",", 1)[0].strip()
+            if surname:
+                names.add(surname)
+                names.add("".join(representative(c) for c in surname))
+    return frozenset(names), max(len(n) for n in names)
+
+
+def split(value: str, hint: tuple[str, str] | None = None) -> tuple[str, str] | None:
+    """(surname, given) of a name: on a space when it has one; else by `hint`, the register's
+    split of the same person's name, when the folded surname matches; else by the longest known
+    surname that leaves a given name. None when no split can be justified."""
+    name = normalize(value)
+    if len(name.parts) >= 2:
+        return name.parts[0], "".join(name.parts[1:])
+    text, folded = name.text, name.folded
+    if hint is not None:
+        surname = normalize(hint[0]).folded
+        if surname and folded.startswith(surname) and len(folded) > len(surname):
+            return text[: len(surname)], text[len(surname) :]
+    known, longest = _surnames()
+    for length in range(min(longest, len(text) - 1), 0, -1):
+        if text[:length] in known or folded[:length] in known:
+            return text[:length], text[length:]
+    return None
