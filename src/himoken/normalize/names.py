@@ -22,8 +22,8 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from importlib import resources
+from typing import NamedTuple
 
 import jntajis
 
@@ -38,7 +38,6 @@ EXTRA_VARIANTS: dict[str, str] = {
 }  # fmt: skip
 
 _VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
-_SPACES = re.compile(r"[\s\u3000・･,]+")
 # Characters that stand for a character nobody can compare: private-use 外字 (BMP and planes
 # 15-16), the geta mark and the black square systems print for an unknown character.
 _GAIJI = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd〓■]")
@@ -47,8 +46,7 @@ _LATIN = re.compile(r"[A-Z][A-Z .,'\-]*")
 _KANJI = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
-@dataclass(frozen=True, slots=True)
-class NormalizedName:
+class NormalizedName(NamedTuple):
     raw: str
     text: str  # mechanical canonical form, no spaces
     parts: tuple[str, ...]  # canonical parts as written (split on spaces)
@@ -107,38 +105,59 @@ def are_variants(a: str, b: str) -> bool:
 
 
 def _canonical_text(value: str) -> str:
-    value = _VARIATION_SELECTORS.sub("", value)
-    if _COMPATIBILITY_IDEOGRAPH.search(value):
-        # NFKC would silently turn 塚 (U+FA10) into 塚: keep such characters for `folds`.
-        return "".join(
-            c if _COMPATIBILITY_IDEOGRAPH.match(c) else unicodedata.normalize("NFKC", c)
-            for c in value
-        )
+    if value and max(value) >= "\uf900":
+        # Only such strings can hold variation selectors, compatibility ideographs or
+        # characters outside the BMP: the common case skips two regex scans.
+        value = _VARIATION_SELECTORS.sub("", value)
+        if _COMPATIBILITY_IDEOGRAPH.search(value):
+            # NFKC would silently turn 塚 (U+FA10) into 塚: keep such characters for `folds`.
+            return "".join(
+                c if _COMPATIBILITY_IDEOGRAPH.match(c) else unicodedata.normalize("NFKC", c)
+                for c in value
+            )
+    if unicodedata.is_normalized("NFKC", value):
+        return value
     return unicodedata.normalize("NFKC", value)
+
+
+def _parts(canonical: str) -> tuple[str, ...]:
+    """Split on any space (str.split knows U+3000), the middle dot and commas."""
+    if "・" in canonical or "," in canonical:
+        canonical = canonical.replace("・", " ").replace(",", " ")
+    return tuple(canonical.split())
+
+
+class _FoldTable(dict[int, str]):
+    """str.translate table filled on first sight of each character."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = representative(chr(code))
+        return folded
+
+
+_FOLD = _FoldTable()
 
 
 @functools.cache
 def normalize(value: str, gaiji_table: tuple[tuple[str, str], ...] = ()) -> NormalizedName:
     """Normalize one name; `gaiji_table` maps private-use characters to standard ones (a
     profile's 外字 table, spec §5), as a tuple of pairs so that it can be cached."""
-    table = dict(gaiji_table)
     canonical = _canonical_text(value or "").upper()
-    if table:
-        canonical = "".join(table.get(c, c) for c in canonical)
-    parts = tuple(p for p in _SPACES.split(canonical) if p)
+    if gaiji_table:
+        canonical = canonical.translate({ord(k): v for k, v in gaiji_table})
+    parts = _parts(canonical)
     text = "".join(parts)
-    latin = bool(text) and _LATIN.fullmatch(" ".join(parts)) is not None
-    folded_chars = []
-    folds = []
-    for char in text:
-        rep = representative(char)
-        folded_chars.append(rep)
-        if rep != char:
-            folds.append(f"{char}→{rep}")
-    gaiji = tuple(m.start() for m in _GAIJI.finditer(text))
-    return NormalizedName(
-        value, text, parts, "".join(folded_chars), tuple(dict.fromkeys(folds)), gaiji, latin
-    )
+    latin = text.isascii() and bool(text) and _LATIN.fullmatch(" ".join(parts)) is not None
+    folded = text if latin else text.translate(_FOLD)
+    folds: tuple[str, ...] = ()
+    if folded != text:
+        folds = tuple(
+            dict.fromkeys(f"{a}→{b}" for a, b in zip(text, folded, strict=True) if a != b)
+        )
+    gaiji: tuple[int, ...] = ()
+    if _GAIJI.search(text):
+        gaiji = tuple(m.start() for m in _GAIJI.finditer(text))
+    return NormalizedName(value, text, parts, folded, folds, gaiji, latin)
 
 
 def normalize_many(
