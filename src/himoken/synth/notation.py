@@ -81,8 +81,9 @@ GAIJI_MARK = "〓"
 KANJI_DIGITS = "〇一二三四五六七八九"
 _FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
 _SMALL_TO_LARGE = str.maketrans("ャュョッァィゥェォ", "ヤユヨツアイウエオ")
-_O_ROW = set("オコソトノホモヨロゴゾドボポョ")
-_U_ROW = set("ウクスツヌフムユルグズヅブプュ")
+_O_ROW = "オコソトノホモヨロゴゾドボポョ"
+_U_ROW = "ウクスツヌフムユルグズヅブプュ"
+_LONG_VOWEL = re.compile(f"(?<=[{_O_ROW}])[ウオ]|(?<=[{_U_ROW}])ウ")
 
 ERAS: tuple[tuple[str, str, int, dt.date, dt.date], ...] = (
     # name, letter, era code, first day, last day
@@ -269,7 +270,9 @@ def legacy_kana(kana: str, rng: random.Random) -> str | None:
     ):
         if a in kana:
             options.append(kana.replace(a, b, 1))
-    long_vowel = re.sub(r"(?<=[" + "".join(_O_ROW | _U_ROW) + r"])[ウオ]", "ー", kana, count=1)
+    # A long vowel written ー: ウ or オ after an o-row kana (オオタ, コウジ), ウ after a u-row
+    # kana (ユウコ). オ after a u-row kana is another sound (カズオ), never ー.
+    long_vowel = _LONG_VOWEL.sub("ー", kana, count=1)
     if long_vowel != kana:
         options.append(long_vowel)
     if not options:
