@@ -68,7 +68,7 @@ def test_legacy_kana_spellings() -> None:
     assert legacy_kana("ツヅキ", rng) == "ツズキ"
     assert legacy_kana("ヴー", rng) == "ブー"
     assert legacy_kana("アヤ", rng) is None
-    assert legacy_kana("カズオ", rng) is None  # オ after ズ is not a long vowel
+    assert legacy_kana("クオン", rng) is None  # オ after ク (u-row) is not a long vowel
     assert legacy_kana("ユウコ", rng) == "ユーコ"
 
 
