@@ -104,8 +104,11 @@ def are_variants(a: str, b: str) -> bool:
     return a == b or not candidates(a).isdisjoint(candidates(b))
 
 
+_HIGH = re.compile("[\uf900-\U0010ffff]")
+
+
 def _canonical_text(value: str) -> str:
-    if value and max(value) >= "\uf900":
+    if _HIGH.search(value):
         # Only such strings can hold variation selectors, compatibility ideographs or
         # characters outside the BMP: the common case skips two regex scans.
         value = _VARIATION_SELECTORS.sub("", value)
@@ -115,6 +118,9 @@ def _canonical_text(value: str) -> str:
                 c if _COMPATIBILITY_IDEOGRAPH.match(c) else unicodedata.normalize("NFKC", c)
                 for c in value
             )
+    # The register separates names with U+3000, which NFKC would turn into a space anyway:
+    # doing it first lets most names skip NFKC altogether.
+    value = value.replace("\u3000", " ")
     if unicodedata.is_normalized("NFKC", value):
         return value
     return unicodedata.normalize("NFKC", value)
@@ -127,18 +133,32 @@ def _parts(canonical: str) -> tuple[str, ...]:
     return tuple(canonical.split())
 
 
-class _FoldTable(dict[int, str]):
-    """str.translate table filled on first sight of each character."""
-
-    def __missing__(self, code: int) -> str:
-        folded = self[code] = representative(chr(code))
-        return folded
-
-
-_FOLD = _FoldTable()
+# CJK code points the MJ shrink map knows about (the map holds no others).
+_CJK_RANGES = (
+    (0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0),
+    (0x2A700, 0x2EBF0), (0x2F800, 0x2FA20), (0x30000, 0x31350),
+)  # fmt: skip
 
 
 @functools.cache
+def _fold_table() -> dict[int, str]:
+    """str.translate table of every character whose representative differs (~0.3 s, once per
+    process: a plain dict keeps translate on its fast C path)."""
+    table = {}
+    for start, stop in _CJK_RANGES:
+        for code in range(start, stop):
+            char = chr(code)
+            if len(jntajis.mj_shrink_candidates(char, _COMBO, 2)) > 1 or char in EXTRA_VARIANTS:
+                folded = representative(char)
+                if folded != char:
+                    table[code] = folded
+    for standard in EXTRA_VARIANTS.values():
+        if representative(standard) != standard:
+            table[ord(standard)] = representative(standard)
+    return table
+
+
+@functools.lru_cache(maxsize=1 << 18)  # bounded: a national run has tens of millions of names
 def normalize(value: str, gaiji_table: tuple[tuple[str, str], ...] = ()) -> NormalizedName:
     """Normalize one name; `gaiji_table` maps private-use characters to standard ones (a
     profile's 外字 table, spec §5), as a tuple of pairs so that it can be cached."""
@@ -148,7 +168,7 @@ def normalize(value: str, gaiji_table: tuple[tuple[str, str], ...] = ()) -> Norm
     parts = _parts(canonical)
     text = "".join(parts)
     latin = text.isascii() and bool(text) and _LATIN.fullmatch(" ".join(parts)) is not None
-    folded = text if latin else text.translate(_FOLD)
+    folded = text if latin else text.translate(_fold_table())
     folds: tuple[str, ...] = ()
     if folded != text:
         folds = tuple(
@@ -157,15 +177,24 @@ def normalize(value: str, gaiji_table: tuple[tuple[str, str], ...] = ()) -> Norm
     gaiji: tuple[int, ...] = ()
     if _GAIJI.search(text):
         gaiji = tuple(m.start() for m in _GAIJI.finditer(text))
-    return NormalizedName(value, text, parts, folded, folds, gaiji, latin)
+    # tuple.__new__ skips the NamedTuple's Python-level __new__: a third of the cost here.
+    return tuple.__new__(NormalizedName, (value, text, parts, folded, folds, gaiji, latin))
 
 
 def normalize_many(
     values: Iterable[str], gaiji_table: Mapping[str, str] | None = None
 ) -> list[NormalizedName]:
-    """Normalize a column; each distinct value is normalized once (the cache is per process)."""
+    """Normalize a column; each distinct value of the column is normalized once, however many
+    distinct values it has (the process-wide cache is bounded)."""
     table = tuple(sorted((gaiji_table or {}).items()))
-    return [normalize(v, table) for v in values]
+    seen: dict[str, NormalizedName] = {}
+    result = []
+    for value in values:
+        name = seen.get(value)
+        if name is None:
+            name = seen[value] = normalize(value, table)
+        result.append(name)
+    return result
 
 
 @functools.cache
