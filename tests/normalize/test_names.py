@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from himoken.compare.names import NameLevel, compare_many
 from himoken.compare.outcome import Reason
 from himoken.normalize import names
@@ -52,12 +54,20 @@ def test_same_gaiji_table_on_both_sides() -> None:
     assert shared.level is NameLevel.EXACT
 
 
-def test_each_distinct_name_is_normalized_once() -> None:
-    names.normalize.cache_clear()
+def test_each_distinct_name_is_normalized_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real = names._normalize
+
+    def counting(value: str, table: tuple = ()) -> names.NormalizedName:
+        calls.append(value)
+        return real(value, table)
+
+    monkeypatch.setattr(names, "_normalize", counting)
     column = ["山田　太郎", "髙橋　一郎"] * 500
     normalized = names.normalize_many(column)
     assert len(normalized) == 1000
-    assert names.normalize.cache_info().misses == 2
+    assert sorted(calls) == sorted({"山田　太郎", "髙橋　一郎"})
+    assert normalized[2] is normalized[0]
 
 
 def test_folding_never_merges_different_characters() -> None:

@@ -39,12 +39,13 @@ regexes; `normalize_many` takes a whole column.
 
 from __future__ import annotations
 
-import gc
 import re
 import unicodedata
 from collections.abc import Iterable
 from enum import StrEnum
 from typing import NamedTuple
+
+from himoken.gcpause import gc_paused
 
 __all__ = [
     "Reading",
@@ -381,13 +382,8 @@ def normalize_many(values: Iterable[str]) -> list[Reading]:
     remembered, remember, analyse = known.get, known.setdefault, _analyse
     # The results hold only strings and tuples, never cycles: pausing the cyclic collector
     # while hundreds of thousands of them are built saves a third of the time.
-    collector_was_on = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return [remembered(value) or remember(value, analyse(value)) for value in column]
-    finally:
-        if collector_was_on:
-            gc.enable()
 
 
 def canonical(value: str) -> str:

@@ -27,6 +27,8 @@ from typing import NamedTuple
 
 import jntajis
 
+from himoken.gcpause import gc_paused
+
 _COMBO = (
     jntajis.MJShrinkSchemeCombo.JIS_INCORPORATION_UCS_UNIFICATION_RULE
     | jntajis.MJShrinkSchemeCombo.MOJ_NOTICE_582
@@ -158,8 +160,14 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
-@functools.lru_cache(maxsize=1 << 18)  # bounded: a national run has tens of millions of names
-def normalize(value: str, gaiji_table: tuple[tuple[str, str], ...] = ()) -> NormalizedName:
+@functools.cache
+def _foldable() -> frozenset[str]:
+    """Characters the fold table changes. str.translate pays an internal exception for every
+    character a dict table lacks, so names without any of these skip it (~95% of names)."""
+    return frozenset(chr(code) for code in _fold_table())
+
+
+def _normalize(value: str, gaiji_table: tuple[tuple[str, str], ...] = ()) -> NormalizedName:
     """Normalize one name; `gaiji_table` maps private-use characters to standard ones (a
     profile's 外字 table, spec §5), as a tuple of pairs so that it can be cached."""
     canonical = _canonical_text(value or "").upper()
@@ -168,7 +176,7 @@ def normalize(value: str, gaiji_table: tuple[tuple[str, str], ...] = ()) -> Norm
     parts = _parts(canonical)
     text = "".join(parts)
     latin = text.isascii() and bool(text) and _LATIN.fullmatch(" ".join(parts)) is not None
-    folded = text if latin else text.translate(_fold_table())
+    folded = text if latin or _foldable().isdisjoint(text) else text.translate(_fold_table())
     folds: tuple[str, ...] = ()
     if folded != text:
         folds = tuple(
@@ -181,19 +189,25 @@ def normalize(value: str, gaiji_table: tuple[tuple[str, str], ...] = ()) -> Norm
     return tuple.__new__(NormalizedName, (value, text, parts, folded, folds, gaiji, latin))
 
 
+# One name at a time, cached; bounded: a national run has tens of millions of names.
+normalize = functools.lru_cache(maxsize=1 << 18)(_normalize)
+
+
 def normalize_many(
     values: Iterable[str], gaiji_table: Mapping[str, str] | None = None
 ) -> list[NormalizedName]:
     """Normalize a column; each distinct value of the column is normalized once, however many
-    distinct values it has (the process-wide cache is bounded)."""
+    distinct values it has. The call keeps its own table instead of the process-wide LRU,
+    whose bookkeeping costs most of a normalization when a column overflows it."""
     table = tuple(sorted((gaiji_table or {}).items()))
     seen: dict[str, NormalizedName] = {}
     result = []
-    for value in values:
-        name = seen.get(value)
-        if name is None:
-            name = seen[value] = normalize(value, table)
-        result.append(name)
+    with gc_paused():  # results are acyclic tuples: collections would find nothing
+        for value in values:
+            name = seen.get(value)
+            if name is None:
+                name = seen[value] = _normalize(value, table)
+            result.append(name)
     return result
 
 

@@ -9,7 +9,6 @@ stays flat however many residents are asked for.
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import json
 import os
@@ -23,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from himoken import __version__
+from himoken.gcpause import gc_paused
 from himoken.synth import errors as err
 from himoken.synth.businesses import BUSINESSES, Business, Linkage, choose_clients, link
 from himoken.synth.draws import pick
@@ -160,14 +160,8 @@ def make_chunk(options: SynthOptions, chunk: int) -> ChunkOutput:
     """One chunk of the world. The cyclic GC is paused meanwhile: a chunk allocates ~10^5
     objects that live until its end (households reference their members), and repeated full
     collections over them cost ~15% of the run. One collection at the end frees them."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused(collect_after=True):
         return _make_chunk(options, chunk)
-    finally:
-        if enabled:
-            gc.enable()
-        gc.collect()
 
 
 def _make_chunk(options: SynthOptions, chunk: int) -> ChunkOutput:
