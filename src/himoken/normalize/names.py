@@ -106,11 +106,14 @@ def are_variants(a: str, b: str) -> bool:
     return a == b or not candidates(a).isdisjoint(candidates(b))
 
 
-_HIGH = re.compile("[\uf900-\U0010ffff]")
+# Anything that needs more than NFKC: private use (外字), compatibility ideographs, variation
+# selectors, planes above the BMP, and the marks for an unknown character. Most names hold
+# none, and one scan lets them skip the others.
+_SPECIAL = re.compile("[\ue000-\U0010ffff〓■]")
 
 
-def _canonical_text(value: str) -> str:
-    if _HIGH.search(value):
+def _canonical_text(value: str, special: bool) -> str:
+    if special:
         # Only such strings can hold variation selectors, compatibility ideographs or
         # characters outside the BMP: the common case skips two regex scans.
         value = _VARIATION_SELECTORS.sub("", value)
@@ -170,7 +173,9 @@ def _foldable() -> frozenset[str]:
 def _normalize(value: str, gaiji_table: tuple[tuple[str, str], ...] = ()) -> NormalizedName:
     """Normalize one name; `gaiji_table` maps private-use characters to standard ones (a
     profile's 外字 table, spec §5), as a tuple of pairs so that it can be cached."""
-    canonical = _canonical_text(value or "").upper()
+    value = value or ""
+    special = _SPECIAL.search(value) is not None
+    canonical = _canonical_text(value, special).upper()
     if gaiji_table:
         canonical = canonical.translate({ord(k): v for k, v in gaiji_table})
     parts = _parts(canonical)
@@ -183,7 +188,7 @@ def _normalize(value: str, gaiji_table: tuple[tuple[str, str], ...] = ()) -> Nor
             dict.fromkeys(f"{a}→{b}" for a, b in zip(text, folded, strict=True) if a != b)
         )
     gaiji: tuple[int, ...] = ()
-    if _GAIJI.search(text):
+    if special and _GAIJI.search(text):
         gaiji = tuple(m.start() for m in _GAIJI.finditer(text))
     # tuple.__new__ skips the NamedTuple's Python-level __new__: a third of the cost here.
     return tuple.__new__(NormalizedName, (value, text, parts, folded, folds, gaiji, latin))
