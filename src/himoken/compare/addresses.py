@@ -11,13 +11,13 @@ reconciled without land records, and says so.
 
 from __future__ import annotations
 
-import gc
 import re
 import unicodedata
 from collections.abc import Iterable
 from enum import StrEnum
 
 from himoken.compare.outcome import Outcome, Reason
+from himoken.gcpause import gc_paused
 from himoken.normalize.addresses import Flag, Numbering, ParsedAddress, fold_numerals, parse
 
 # left is the business system's value, right the register's (spec §3, §2)
@@ -316,15 +316,10 @@ def compare_many(lefts: Iterable[str | None], rights: Iterable[str | None]) -> l
     """
     done: dict[tuple[str | None, str | None], Outcome] = {}
     outcomes: list[Outcome] = []
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         for pair in zip(lefts, rights, strict=True):
             outcome = done.get(pair)
             if outcome is None:
                 outcome = done[pair] = compare(*pair)
             outcomes.append(outcome)
-    finally:
-        if collecting:
-            gc.enable()
     return outcomes

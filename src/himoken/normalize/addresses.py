@@ -22,7 +22,6 @@ building its tuple (~10 µs).
 from __future__ import annotations
 
 import functools
-import gc
 import gzip
 import re
 import sqlite3
@@ -31,6 +30,8 @@ from collections.abc import Iterable
 from enum import StrEnum
 from importlib import metadata, resources
 from typing import NamedTuple
+
+from himoken.gcpause import gc_paused
 
 # ---------------------------------------------------------------- flags
 
@@ -962,14 +963,9 @@ def parse_many(values: Iterable[str | None]) -> list[ParsedAddress]:
         else:  # make room, keeping what this column holds
             known.clear()
             known.update(kept)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         for value in missing:
             known[value] = _parse(value or "", ())
-    finally:
-        if collecting:
-            gc.enable()
     return list(map(known.__getitem__, values))
 
 
