@@ -16,12 +16,9 @@ import unicodedata
 from collections.abc import Iterable
 from enum import StrEnum
 
-from himoken.compare.outcome import Outcome, Reason
+from himoken.compare.outcome import SIDES, Outcome, Reason
 from himoken.gcpause import gc_paused
 from himoken.normalize.addresses import Flag, Numbering, ParsedAddress, fold_numerals, parse
-
-# left is the business system's value, right the register's (spec §3, §2)
-_SIDES = ("事務側", "住民記録側")
 
 PREFECTURE_OMITTED = "都道府県省略"
 COUNTY_OMITTED = "郡省略"
@@ -188,14 +185,14 @@ def compare(left: str | None, right: str | None) -> Outcome:
     """Compare the business system's address (left) with the register's (right)."""
     left, right = left or "", right or ""
     if not left.strip() or not right.strip():
-        side = _SIDES[0] if not left.strip() else _SIDES[1]
+        side = SIDES[0] if not left.strip() else SIDES[1]
         return _outcome(AddressLevel.MISSING, (side,), f"{side}の住所なし")
     mine, theirs = parse(left), parse(right)
     if mine.text == theirs.text:
         return _outcome(AddressLevel.SAME, (), "")
     unreadable = [
         f"{side}:{parsed.text}"
-        for side, parsed in zip(_SIDES, (mine, theirs), strict=True)
+        for side, parsed in zip(SIDES, (mine, theirs), strict=True)
         if not parsed.readable
     ]
     if unreadable:
@@ -204,7 +201,7 @@ def compare(left: str | None, right: str | None) -> Outcome:
         mine, theirs = _read_within(left, right, mine, theirs)
     bare = [  # 1-2-3 against a whole address: no place named to compare
         f"{side}:{parsed.text}"
-        for side, parsed, other in ((_SIDES[0], mine, theirs), (_SIDES[1], theirs, mine))
+        for side, parsed, other in ((SIDES[0], mine, theirs), (SIDES[1], theirs, mine))
         if not (parsed.municipality or parsed.town) and (other.municipality or other.town)
     ]
     if bare:

@@ -13,11 +13,8 @@ import functools
 from collections.abc import Iterable
 from enum import StrEnum
 
-from himoken.compare.outcome import Outcome, Reason
+from himoken.compare.outcome import SIDES, Outcome, Reason
 from himoken.normalize.dates import ParsedDate, era_of, is_missing, parse_date, unreadable_reason
-
-# left is the business system's value, right the register's (spec §3, §2)
-_SIDES = ("事務側", "住民記録側")
 
 NEAR_ONE_DIGIT = "1桁違い"
 NEAR_DIGITS_SWAPPED = "数字入替"  # two adjacent digits swapped: 1985-03-01 / 1985-03-10
@@ -106,7 +103,7 @@ def _with_readings(note: str, readings: tuple[str, ...]) -> str:
 def _missing(left: str, right: str) -> Outcome:
     blank = [
         (side, "空欄" if not (value or "").strip() else "不詳")
-        for side, value in zip(_SIDES, (left, right), strict=True)
+        for side, value in zip(SIDES, (left, right), strict=True)
         if is_missing(value)
     ]
     evidence = tuple(f"{side}{state}" for side, state in blank)
@@ -119,7 +116,7 @@ def _missing(left: str, right: str) -> Outcome:
 def _unreadable(left: str, right: str) -> Outcome:
     evidence: list[str] = []
     notes: list[str] = []
-    for side, value in zip(_SIDES, (left, right), strict=True):
+    for side, value in zip(SIDES, (left, right), strict=True):
         reason = unreadable_reason(value)
         if reason is None:
             continue

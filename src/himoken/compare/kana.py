@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from functools import lru_cache
 
-from himoken.compare.outcome import Outcome, Reason
+from himoken.compare.outcome import SIDES, Outcome, Reason
 from himoken.normalize.kana import (
     CACHE_SIZE,
     Reading,
@@ -61,7 +61,6 @@ NEAR_LIMIT = 2
 LONG_KEY = 6
 
 _SEPARATOR_RUNS = re.compile("[\\s\u3000・･＝=]+")
-_SIDES = ("事務データ", "住民記録")
 
 
 def edit_distance(left: str, right: str, limit: int = NEAR_LIMIT) -> int:
@@ -176,7 +175,7 @@ def compare_readings(left: Reading, right: Reading) -> Outcome:
     if left.kind is ReadingKind.EMPTY or right.kind is ReadingKind.EMPTY:
         empty_sides = tuple(
             f"{side}空欄"
-            for side, reading in zip(_SIDES, (left, right), strict=True)
+            for side, reading in zip(SIDES, (left, right), strict=True)
             if reading.kind is ReadingKind.EMPTY
         )
         return Outcome(KanaLevel.MISSING, None, empty_sides)
@@ -200,7 +199,7 @@ def compare_readings(left: Reading, right: Reading) -> Outcome:
         )
     if left.kind is not ReadingKind.KANA or right.kind is not ReadingKind.KANA:
         evidence = []
-        for side, reading in zip(_SIDES, (left, right), strict=True):
+        for side, reading in zip(SIDES, (left, right), strict=True):
             if reading.kind is ReadingKind.LATIN:
                 evidence.append(f"{side}:英字:{reading.canonical}")
             evidence += [f"{side}:{item}" for item in reading.foreign]

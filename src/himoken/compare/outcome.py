@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+# How notes name the two sides of a comparison: the record (spec §3), the register (spec §2).
+SIDES = ("事務側", "住民記録側")
+
 
 class Reason(StrEnum):
     """Reason codes of spec §7 that comparators produce (plus the NAME_NOTATION extension)."""
