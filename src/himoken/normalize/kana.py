@@ -185,8 +185,12 @@ _LEGACY_FOLDS = {
     "ヺ": "ボ",
 }
 _LEGACY_TABLE = _translation_list(_LEGACY_FOLDS)
-_VU_WITH_SMALL_VOWEL = re.compile("ヴ[ァィェォ]")
-_VU_SYLLABLES = {"ヴァ": "バ", "ヴィ": "ビ", "ヴェ": "ベ", "ヴォ": "ボ"}
+# ヴァ is one syllable, and so is its legacy spelling with a large vowel (ヴア): both バ.
+_VU_WITH_SMALL_VOWEL = re.compile("ヴ[ァィェォアイエオ]")
+_VU_SYLLABLES = {
+    "ヴァ": "バ", "ヴィ": "ビ", "ヴェ": "ベ", "ヴォ": "ボ",
+    "ヴア": "バ", "ヴイ": "ビ", "ヴエ": "ベ", "ヴオ": "ボ",
+}  # fmt: skip
 _O_ROW = "オコゴソゾトドノホボポモヨロ"
 _U_ROW = "ウクグスズツヌフブプムユル"
 _A_ROW = "アカガサザタダナハバパマヤラワ"
@@ -205,7 +209,7 @@ _VOWEL_OF_ROW = {
     **dict.fromkeys(_E_ROW, "エ"),
 }
 # The spans of a canonical form that become one character of its legacy key.
-_KEY_UNIT = re.compile("ヴ[ァィェォ]|.", re.DOTALL)
+_KEY_UNIT = re.compile("ヴ[ァィェォアイエオ]|.", re.DOTALL)
 
 # ---------------------------------------------------------------- non-kana content
 
