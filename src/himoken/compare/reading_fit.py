@@ -9,15 +9,12 @@ gives `unknown`, never a guess.
 
 from __future__ import annotations
 
-import csv
 import functools
 from collections import defaultdict
 from enum import StrEnum
-from importlib import resources
-
-import jaconv
 
 from himoken.compare.outcome import Outcome
+from himoken.normalize import kana, name_dictionary
 from himoken.normalize.names import normalize, split
 
 
@@ -28,28 +25,17 @@ class FitLevel(StrEnum):
     MISSING = "missing"
 
 
-def _katakana(reading: str) -> str:
-    return jaconv.hira2kata(jaconv.h2z(reading, kana=True, ascii=False, digit=False))
-
-
 @functools.cache
 def _dictionary() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
-    """(surname kanji -> readings, given-name kanji -> readings), keys variant-folded."""
-    folder = resources.files("japanese_personal_name_dataset") / "dataset"
+    """(surname kanji -> readings, given-name kanji -> readings), kanji variant-folded and
+    readings in the kana normalizer's canonical form."""
     surnames: dict[str, set[str]] = defaultdict(set)
-    with (folder / "last_name_org.csv").open(encoding="utf-8") as handle:
-        for row in csv.reader(handle):
-            if len(row) >= 3 and row[0]:
-                surnames[normalize(row[0]).folded].add(_katakana(row[2]))
+    for surname in name_dictionary.surnames():
+        surnames[normalize(surname.kanji).folded].add(kana.canonical(surname.reading))
     given: dict[str, set[str]] = defaultdict(set)
-    for name in ("first_name_man_org.csv", "first_name_woman_org.csv"):
-        with (folder / name).open(encoding="utf-8") as handle:
-            for row in csv.reader(handle):
-                if len(row) >= 3:
-                    reading = _katakana(row[0])
-                    for kanji in row[2:]:
-                        if kanji:
-                            given[normalize(kanji).folded].add(reading)
+    for name in name_dictionary.given_names():
+        for spelling in name.spellings:
+            given[normalize(spelling).folded].add(kana.canonical(name.reading))
     return (
         {k: frozenset(v) for k, v in surnames.items()},
         {k: frozenset(v) for k, v in given.items()},
@@ -69,12 +55,12 @@ def reading_fits(name: str, reading: str) -> Outcome:
     given_readings = given_names.get(normalize(parts[1]).folded)
     if not surname_readings or not given_readings:
         return Outcome(FitLevel.UNKNOWN)
-    kana = _katakana(reading)
-    pieces = kana.replace("\u3000", " ").split()
+    pieces = kana.split(reading)
+    whole = "".join(pieces)
     candidates = (
         [(pieces[0], "".join(pieces[1:]))]
         if len(pieces) >= 2
-        else [(kana[:i], kana[i:]) for i in range(1, len(kana))]
+        else [(whole[:i], whole[i:]) for i in range(1, len(whole))]
     )
     for surname_kana, given_kana in candidates:
         if surname_kana in surname_readings and given_kana in given_readings:
@@ -82,6 +68,6 @@ def reading_fits(name: str, reading: str) -> Outcome:
                 FitLevel.FITS, None, (f"{parts[0]}={surname_kana}", f"{parts[1]}={given_kana}")
             )
     return Outcome(
-        FitLevel.DOES_NOT_FIT, None, (kana,),
+        FitLevel.DOES_NOT_FIT, None, (whole,),
         f"フリガナ「{reading.strip()}」は氏名「{name.strip()}」の読みとして辞書にない",
     )  # fmt: skip

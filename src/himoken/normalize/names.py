@@ -22,12 +22,12 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from importlib import resources
 from typing import NamedTuple
 
 import jntajis
 
 from himoken.gcpause import gc_paused
+from himoken.normalize import name_dictionary
 
 _COMBO = (
     jntajis.MJShrinkSchemeCombo.JIS_INCORPORATION_UCS_UNIFICATION_RULE
@@ -219,14 +219,10 @@ def normalize_many(
 @functools.cache
 def _surnames() -> tuple[frozenset[str], int]:
     """Known surnames (and their variant-folded forms) for splitting a name with no space."""
-    path = resources.files("japanese_personal_name_dataset") / "dataset" / "last_name_org.csv"
     names = set()
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            surname = line.split(",", 1)[0].strip()
-            if surname:
-                names.add(surname)
-                names.add("".join(representative(c) for c in surname))
+    for surname in name_dictionary.surnames():
+        names.add(surname.kanji)
+        names.add(surname.kanji.translate(_fold_table()))
     return frozenset(names), max(len(n) for n in names)
 
 

@@ -110,6 +110,11 @@ _ERA_FORMATS = {
 DATE_STYLES = (*_GREGORIAN_FORMATS, *_ERA_FORMATS)
 
 
+def to_full_width(text: str) -> str:
+    """Digits and hyphens in full width, as many business systems store them."""
+    return text.translate(_FULL_WIDTH)
+
+
 def kanji_number(value: int) -> str:
     """1 -> 一, 10 -> 十, 12 -> 十二, 20 -> 二十 (丁目 and 番 as the register writes them)."""
     if value < 10:
@@ -181,7 +186,7 @@ def render_date(birth: BirthDate, style: str, overflow: bool = False) -> str:
         d=day.day,
         y_text="元" if year == 1 else str(year),
     )
-    return text.translate(_FULL_WIDTH) if style == "wareki_full_width" else text
+    return to_full_width(text) if style == "wareki_full_width" else text
 
 
 # ---------------------------------------------------------------- sex
@@ -381,7 +386,7 @@ def record_address(address: Address, rng: random.Random, rate: float) -> tuple[s
     text = f"{prefecture}{city}{street_text}{suffix}"
     if rng.random() < rate * 0.5 and re.search(r"\d", text):
         codes.append("ADDRESS_FULL_WIDTH")
-        text = text.translate(_FULL_WIDTH)
+        text = to_full_width(text)
     return text, codes
 
 

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import bisect
-import csv
 import json
 import random
 import re
@@ -20,8 +19,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import jaconv
 import numpy as np
+
+from himoken.normalize import name_dictionary
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +46,7 @@ def _pool(rows: list[tuple[str, str, float]]) -> NamePool:
 
 @cache
 def surnames() -> NamePool:
-    path = resources.files("japanese_personal_name_dataset") / "dataset" / "last_name_org.csv"
-    rows = []
-    with path.open(encoding="utf-8") as handle:
-        for kanji, population, hiragana, _romaji in csv.reader(handle):
-            rows.append((kanji, jaconv.hira2kata(hiragana), float(population)))
-    if len(rows) < 1000:
-        raise RuntimeError(f"surname table too small: {path} has {len(rows)} rows")
-    return _pool(rows)
+    return _pool([(s.kanji, s.reading, float(s.population)) for s in name_dictionary.surnames()])
 
 
 _GIMEI_ENTRY = re.compile(r"^\s+- \['([^']+)', '([^']+)', '([^']+)'\]\s*$")

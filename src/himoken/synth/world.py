@@ -34,6 +34,7 @@ from himoken.synth.notation import (
     record_name,
     render_date,
     render_sex,
+    to_full_width,
 )
 from himoken.synth.numbers import NumberSpace
 from himoken.synth.people import SNAPSHOT, PeopleFactory, Person
@@ -324,7 +325,7 @@ def _record_row(
     number_text = x.number
     if not x.error and rng.random() < rate * 0.2:
         if rng.random() < 0.5:
-            number_text = number_text.translate(_FULL_WIDTH_DIGITS)
+            number_text = to_full_width(number_text)
             notations.append("NUMBER_FULL_WIDTH")
         else:
             number_text = f"{number_text[:4]}-{number_text[4:8]}-{number_text[8:]}"
@@ -349,9 +350,6 @@ def _record_row(
         x.application,
     ]
     return row, notations, history
-
-
-_FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
 def _register_row(p: Person) -> list[str]:
