@@ -1,0 +1,1 @@
+"""The collation engine: ingest, compare, classify, search, report (spec collation-io.md)."""
