@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_ESCAPED_BYTE = range(0xDC80, 0xDD00)  # what surrogateescape makes of an undecodable byte
+# What surrogateescape makes of an undecodable byte: searched in C, once per field.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 class UnreadableFile(Exception):
@@ -75,18 +77,10 @@ def _decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
     candidates = []
     for name in ("utf-8", "cp932"):
         text = data.decode(name, errors="surrogateescape")
-        bad_lines = sum(1 for line in text.splitlines() if _escaped_column(line) is not None)
+        bad_lines = sum(1 for line in text.splitlines() if _ESCAPED_BYTE.search(line))
         candidates.append((bad_lines, name, text))
     bad_lines, name, text = min(candidates)
     return text, name
-
-
-def _escaped_column(text: str) -> int | None:
-    """Index of the first character that stands for an undecodable byte, or None."""
-    for index, char in enumerate(text):
-        if ord(char) in _ESCAPED_BYTE:
-            return index
-    return None
 
 
 def _delimiter(path: Path, header_line: str, delimiter: str | None) -> str:
@@ -123,7 +117,7 @@ def read_delimited(
     header = [h.strip().lstrip("\ufeff") for h in header]
     if not any(header):
         raise UnreadableFile(f"{path}: 1行目にヘッダがない")
-    if _escaped_column("".join(header)) is not None:
+    if _ESCAPED_BYTE.search("".join(header)):
         raise UnreadableFile(f"{path}: 1行目: ヘッダに{used}として読めないバイトがある")
     missing = [column for column in required if column not in header]
     if missing:
@@ -153,7 +147,7 @@ def _rows(reader: csv.Reader, header: list[str], encoding: str) -> Iterator[Row]
             problems.append(f"{start}行目: 列数が{len(fields)}(ヘッダは{len(header)}列)")
         values = {}
         for column, value in zip(header, fields, strict=False):
-            if _escaped_column(value) is not None:
+            if _ESCAPED_BYTE.search(value):
                 problems.append(f"{start}行目「{column}」: {encoding}として読めないバイトがある")
                 value = value.encode("utf-8", errors="surrogateescape").decode(
                     "utf-8", errors="replace"
