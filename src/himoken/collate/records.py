@@ -52,7 +52,7 @@ def prepare_records(rows: Iterable[Row]) -> Iterator[Record]:
             problems.append(f"{row.line}行目「{RECORD_ID}」: {first_line[record_id]}行目と重複")
         else:
             first_line[record_id] = row.line
-        notes = tuple(n for n in (number.explanation(),) if n and number.ok)
+        notes = (number.explanation(),) if number.ok and number.notes else ()
         yield Record(row, record_id, number, tuple(problems), notes)
 
 
