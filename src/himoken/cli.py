@@ -186,3 +186,100 @@ def demo(
         f"(residents {residents:,}, seed {seed})"
     )
     run_synth(SynthOptions(residents=residents, seed=seed), out)
+
+
+@app.command()
+def collate(
+    register: Path = typer.Option(..., "--register", help="住民記録 (CSV/TSV, XLSX, Parquet)."),
+    records: Path = typer.Option(..., "--records", help="事務データ: the linked records."),
+    out: Path = typer.Option(..., "--out", help="Output folder (created if missing)."),
+    profile: str | None = typer.Option(
+        None, "--profile", help="Profile (TOML path or shipped name): columns, codes, labels."
+    ),
+    organisation_code: str | None = typer.Option(None, "--organisation-code"),
+    organisation_name: str | None = typer.Option(None, "--organisation-name"),
+    business: str | None = typer.Option(None, "--business", help="事務, e.g. 障害者手帳."),
+    system: str | None = typer.Option(None, "--system", help="Business system name."),
+    show_numbers: bool = typer.Option(
+        False, "--show-numbers", help="Show numbers unmasked in worklist.xlsx."
+    ),
+    memory_limit: str | None = typer.Option(
+        None, "--memory-limit", help="DuckDB memory limit, e.g. 4GB (spills to disk beyond)."
+    ),
+    threads: int | None = typer.Option(None, "--threads", min=1, help="DuckDB threads."),
+) -> None:
+    """Check every linked record against the register (spec collation-io.md)."""
+    from himoken.collate.run import CollateError
+    from himoken.collate.run import collate as run_collate
+
+    labels, options = _collate_settings(
+        profile, organisation_code, organisation_name, business, system
+    )
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        tasks: dict[str, object] = {}
+
+        def advance(stage: str, done: int, total: int | None) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
+
+        try:
+            result = run_collate(
+                register, records, out, labels, options, show_numbers=show_numbers,
+                memory_limit=memory_limit, threads=threads, progress=advance,
+            )  # fmt: skip
+        except CollateError as error:
+            raise _fail(str(error)) from error
+    _print_collation(result.summary, out, result.seconds)
+
+
+def _collate_settings(
+    profile: str | None,
+    organisation_code: str | None,
+    organisation_name: str | None,
+    business: str | None,
+    system: str | None,
+) -> tuple[object, object]:
+    """Labels and comparison options from the profile, overridden by the command line."""
+    from himoken.collate.classify import Options
+    from himoken.collate.run import Labels
+
+    labels, options = Labels(), Options()
+    given = {
+        "organisation_code": organisation_code,
+        "organisation_name": organisation_name,
+        "business": business,
+        "system": system,
+    }
+    for key, value in given.items():
+        if value is not None:
+            setattr(labels, key, value)
+    return labels, options
+
+
+def _print_collation(summary: dict, out: Path, seconds: float) -> None:
+    from himoken.collate.verdicts import Verdict
+
+    table = Table(title=f"照合結果 {summary['business']}: {out}/", title_justify="left")
+    table.add_column("判定")
+    table.add_column("", style="dim")
+    table.add_column("件数", justify="right")
+    table.add_column("要確認", justify="right")
+    for verdict in Verdict:
+        count = summary["verdicts"][verdict.code]
+        table.add_row(verdict.label, verdict.code, f"{count:,}", "要" if verdict.flagged else "")
+    table.add_row("計", "", f"{summary['run']['record_rows']:,}", "")
+    out_console = Console()
+    out_console.print(table)
+    flagged = sum(summary["verdicts"][v.code] for v in Verdict if v.flagged)
+    out_console.print(
+        f"要確認 {flagged:,}件 → {out / 'worklist.xlsx'} (全件: results.csv、集計: summary.json)、"
+        f"{seconds:.1f} 秒"
+    )

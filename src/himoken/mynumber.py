@@ -9,6 +9,7 @@ digits, 4-4-4 grouping by spaces or hyphens) and says so; anything else is a nam
 
 from __future__ import annotations
 
+import operator
 import random
 import re
 import unicodedata
@@ -60,11 +61,19 @@ _NOTE_TEXT = {
 }
 
 
+_CODE_OFFSET = 48 * sum(WEIGHTS)
+
+
 def check_digit(body: str) -> int:
     """Check digit for the 11 leading digits `body` (ASCII digits only)."""
     if len(body) != LENGTH - 1 or not body.isascii() or not body.isdigit():
         raise ValueError(f"check_digit needs 11 ASCII digits, got {body!r}")
-    remainder = sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11
+    return _check_digit(body)
+
+
+def _check_digit(body: str) -> int:
+    # On the ASCII codes: each digit's code is 48 more than its value.
+    remainder = (sum(map(operator.mul, body.encode(), WEIGHTS)) - _CODE_OFFSET) % 11
     return 0 if remainder <= 1 else 11 - remainder
 
 
@@ -128,6 +137,9 @@ class ParsedNumber:
 def parse(value: str | None) -> ParsedNumber:
     """Read `value` as an individual number and say precisely what is wrong with it."""
     raw = "" if value is None else value
+    if len(raw) == LENGTH and raw.isascii() and raw.isdigit():  # the common case, fast
+        valid = _check_digit(raw[:-1]) == ord(raw[-1]) - 48
+        return ParsedNumber(raw, raw, None if valid else Problem.CHECK_DIGIT)
     text = raw.strip()
     if not text:
         return ParsedNumber(raw, None, Problem.EMPTY)

@@ -16,7 +16,8 @@ SIDES = ("事務側", "住民記録側")
 
 
 class Reason(StrEnum):
-    """Reason codes of spec §7 that comparators produce (plus the NAME_NOTATION extension)."""
+    """Reason codes of spec §7 (plus the NAME_NOTATION extension). Comparators produce the
+    first ten; the collation engine adds history, pattern and number reasons."""
 
     KANJI_VARIANT = "KANJI_VARIANT"
     KANA_VARIANT = "KANA_VARIANT"
@@ -30,6 +31,20 @@ class Reason(StrEnum):
     BIRTHDATE_DIFF = "BIRTHDATE_DIFF"
     SEX_DIFF = "SEX_DIFF"
     ADDRESS_DIFF = "ADDRESS_DIFF"
+    MOVED = "MOVED"
+    NAME_CHANGED = "NAME_CHANGED"
+    REMOVED = "REMOVED"
+    # Extension of the contract: the register holds the linked number more than once, or with
+    # a failing check digit (spec §2 asks for REVIEW and names no code).
+    REGISTER_NUMBER = "REGISTER_NUMBER"
+    FAMILY_MEMBER = "FAMILY_MEMBER"
+    HOMONYM = "HOMONYM"
+    ROW_SHIFT = "ROW_SHIFT"
+    CARRY_OVER = "CARRY_OVER"
+    DUPLICATE_NUMBER = "DUPLICATE_NUMBER"
+    NOT_IN_REGISTER = "NOT_IN_REGISTER"
+    CHECK_DIGIT = "CHECK_DIGIT"
+    MALFORMED = "MALFORMED"
 
 
 @dataclass(frozen=True, slots=True)

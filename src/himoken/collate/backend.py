@@ -1,0 +1,211 @@
+"""The SQL side of a collation run, behind a small interface another engine can implement.
+
+The pipeline (`himoken.collate.run`) stages the two inputs as tables, reads the records back
+joined with the register entry of their number in input order, and asks a few set-wise
+questions about the records it flagged (neighbours in a batch or on a terminal, records sharing
+a number, register entries by number). Everything stays in the engine's tables, so memory is
+bounded by the engine (DuckDB spills to disk) and by the batch size, not by the input.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+import pyarrow as pa
+
+from himoken.collate.stage import PERSON_COLUMNS, REGISTER_COLUMNS
+
+# Register columns read back beside each record (prefixed e_ in linked batches).
+ENTRY_COLUMNS = REGISTER_COLUMNS
+
+
+def _quoted(columns: Iterable[str], prefix: str = "", alias: str = "") -> str:
+    return ", ".join(f'{prefix}"{c}"' + (f' AS "{alias}{c}"' if alias else "") for c in columns)
+
+
+class Backend(Protocol):
+    """What the pipeline needs from a SQL engine."""
+
+    def stage(self, table: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> int: ...
+
+    def prepare(self) -> dict[str, int]: ...
+
+    def linked(self, batch_rows: int) -> Iterator[pa.RecordBatch]: ...
+
+    def reader(self, query: str, batch_rows: int) -> pa.RecordBatchReader:
+        """Stream a query's rows in batches on a cursor of its own, so that the pipeline can
+        write to other tables while it reads."""
+        return self.con.cursor().sql(query).to_arrow_reader(batch_rows)
+
+    def neighbours(self, ordinals: Sequence[int]) -> dict[int, dict[str, int | None]]: ...
+
+    def records_at(self, ordinals: Iterable[int]) -> dict[int, dict[str, str]]: ...
+
+    def records_sharing(self, numbers: Iterable[str]) -> dict[str, list[dict[str, str]]]: ...
+
+    def entries(self, numbers: Iterable[str]) -> dict[str, dict[str, str]]: ...
+
+    def has_column(self, table: str, column: str) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+class DuckDBBackend:
+    """The embedded default: one DuckDB database file in a work directory, spilling to disk."""
+
+    def __init__(self, work_dir: Path, memory_limit: str | None = None, threads: int | None = None):
+        work_dir.mkdir(parents=True, exist_ok=True)
+        self.work_dir = work_dir
+        self.con = duckdb.connect(str(work_dir / "collate.duckdb"))
+        self.con.execute(f"SET temp_directory = '{work_dir / 'spill'}'")
+        self.con.execute("SET preserve_insertion_order = false")
+        if memory_limit:
+            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        self.con.execute(f"SET threads = {threads or os.cpu_count() or 1}")
+        self._present: dict[str, set[str]] = {}
+
+    def stage(self, table: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> int:
+        """Create `table` from Arrow batches; returns its row count."""
+        self.con.execute(f"DROP TABLE IF EXISTS {table}")
+        empty = pa.Table.from_batches([], schema=schema)  # noqa: F841 - read by DuckDB
+        self.con.execute(f"CREATE TABLE {table} AS SELECT * FROM empty")
+        rows = 0
+        for batch in batches:
+            self.con.register("_batch", batch)
+            self.con.execute(f"INSERT INTO {table} SELECT * FROM _batch")
+            self.con.unregister("_batch")
+            rows += batch.num_rows
+        return rows
+
+    def note_present(self, table: str, columns: Iterable[str]) -> None:
+        """Which contract columns the input file had (a column can exist and be empty)."""
+        self._present[table] = set(columns)
+
+    def has_column(self, table: str, column: str) -> bool:
+        return column in self._present.get(table, set())
+
+    def prepare(self) -> dict[str, int]:
+        """Index the register by number; find entries sharing a name and birth date."""
+        self.con.execute("""
+            CREATE OR REPLACE TABLE register_numbers AS
+            SELECT number, count(*) AS entries, min(row_id) AS row_id
+            FROM register WHERE number IS NOT NULL GROUP BY number
+        """)
+        # Entries that share a mechanically equal name and a birth date with another entry:
+        # a record without an address linked to one of them cannot be told apart (HOMONYM).
+        self.con.execute(r"""
+            CREATE OR REPLACE TABLE register_twins AS
+            SELECT regexp_replace(upper("氏名"), '[\s　]+', '', 'g') AS name_key, birth_key,
+                   count(*) AS entries
+            FROM register WHERE birth_key IS NOT NULL AND "氏名" IS NOT NULL
+            GROUP BY ALL HAVING count(*) > 1
+        """)
+        self.con.execute("""
+            CREATE OR REPLACE TABLE record_numbers AS
+            SELECT number, count(*) AS records FROM records
+            WHERE number IS NOT NULL AND number_status = 'ok' GROUP BY number HAVING count(*) > 1
+        """)
+        counts = self.con.execute("""
+            SELECT (SELECT count(*) FROM register_numbers WHERE entries > 1),
+                   (SELECT count(*) FROM register WHERE number IS NULL OR NOT number_valid)
+        """).fetchone()
+        assert counts is not None
+        return {"register_duplicate_numbers": counts[0], "register_invalid_numbers": counts[1]}
+
+    def linked(self, batch_rows: int) -> Iterator[pa.RecordBatch]:
+        """Records in input order with their entry's columns (e_*), how many entries hold the
+        number, whether the entry has a name-and-birth twin, how many records share it."""
+        reader = self.reader(
+            f"""
+            SELECT r.*, coalesce(n.entries, 0) AS entries, e.number_valid AS e_number_valid,
+                   {_quoted(ENTRY_COLUMNS, "e.", "e_")},
+                   coalesce(t.entries, 0) AS twins, coalesce(d.records, 1) AS sharing
+            FROM records r
+            LEFT JOIN register_numbers n ON n.number = r.number AND r.number_status = 'ok'
+            LEFT JOIN register e ON e.row_id = n.row_id
+            LEFT JOIN register_twins t
+              ON t.birth_key = e.birth_key
+             AND t.name_key = regexp_replace(upper(e."氏名"), '[\\s　]+', '', 'g')
+            LEFT JOIN record_numbers d ON d.number = r.number AND r.number_status = 'ok'
+            ORDER BY r.ordinal
+        """,
+            batch_rows,
+        )
+        yield from reader
+
+    def reader(self, query: str, batch_rows: int) -> pa.RecordBatchReader:
+        """Stream a query's rows in batches on a cursor of its own, so that the pipeline can
+        write to other tables while it reads."""
+        return self.con.cursor().sql(query).to_arrow_reader(batch_rows)
+
+    def neighbours(self, ordinals: Sequence[int]) -> dict[int, dict[str, int | None]]:
+        """For each ordinal: the rows before and after it in its 登録バッチ, and the row linked
+        just before it on the same 登録端末 and by the same 登録者 (ordinals, or None)."""
+        if not ordinals:
+            return {}
+        wanted = pa.table({"ordinal": pa.array(ordinals, pa.int64())})  # noqa: F841
+        rows = self.con.execute("""
+            WITH ordered AS (
+              SELECT ordinal,
+                nullif(trim("登録バッチ"), '') AS batch, nullif(trim("登録端末"), '') AS terminal,
+                nullif(trim("登録者"), '') AS operator, "登録日時" AS linked_at,
+                TRY_CAST("登録順" AS BIGINT) AS seq
+              FROM records
+            ), windows AS (
+              SELECT ordinal,
+                CASE WHEN batch IS NOT NULL THEN
+                  lag(ordinal) OVER (PARTITION BY batch ORDER BY seq, ordinal) END AS batch_before,
+                CASE WHEN batch IS NOT NULL THEN
+                  lead(ordinal) OVER (PARTITION BY batch ORDER BY seq, ordinal) END AS batch_after,
+                CASE WHEN terminal IS NOT NULL THEN
+                  lag(ordinal) OVER (PARTITION BY terminal ORDER BY linked_at, seq, ordinal)
+                END AS terminal_before,
+                CASE WHEN operator IS NOT NULL THEN
+                  lag(ordinal) OVER (PARTITION BY operator ORDER BY linked_at, seq, ordinal)
+                END AS operator_before
+              FROM ordered
+            )
+            SELECT w.* FROM windows w SEMI JOIN wanted USING (ordinal)
+        """).fetchall()
+        keys = ("batch_before", "batch_after", "terminal_before", "operator_before")
+        return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in rows}
+
+    def records_at(self, ordinals: Iterable[int]) -> dict[int, dict[str, str]]:
+        """Records by ordinal: number and the person's columns."""
+        wanted = pa.table({"ordinal": pa.array(sorted(set(ordinals)), pa.int64())})  # noqa: F841
+        columns = ("number", "申請書番号", *PERSON_COLUMNS)
+        result = self.con.execute(
+            f"SELECT ordinal, {_quoted(columns)} FROM records SEMI JOIN wanted USING (ordinal)"
+        ).fetchall()
+        return {row[0]: dict(zip(columns, row[1:], strict=True)) for row in result}
+
+    def records_sharing(self, numbers: Iterable[str]) -> dict[str, list[dict[str, str]]]:
+        """All well-formed records linked to each number, in input order."""
+        wanted = pa.table({"number": pa.array(sorted(set(numbers)), pa.string())})  # noqa: F841
+        columns = ("ordinal", "number", *PERSON_COLUMNS)
+        result = self.con.execute(f"""
+            SELECT {_quoted(columns)} FROM records SEMI JOIN wanted USING (number)
+            WHERE number_status = 'ok' ORDER BY ordinal
+        """).fetchall()
+        sharing: dict[str, list[dict[str, str]]] = {}
+        for row in result:
+            values = dict(zip(columns, row, strict=True))
+            sharing.setdefault(row[1], []).append(values)
+        return sharing
+
+    def entries(self, numbers: Iterable[str]) -> dict[str, dict[str, str]]:
+        """The first register entry of each number."""
+        wanted = pa.table({"number": pa.array(sorted(set(numbers)), pa.string())})  # noqa: F841
+        result = self.con.execute(f"""
+            SELECT e.number, {_quoted(ENTRY_COLUMNS, "e.")}
+            FROM register_numbers n SEMI JOIN wanted USING (number)
+            JOIN register e ON e.row_id = n.row_id
+        """).fetchall()
+        return {row[0]: dict(zip(ENTRY_COLUMNS, row[1:], strict=True)) for row in result}
+
+    def close(self) -> None:
+        self.con.close()

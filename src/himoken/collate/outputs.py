@@ -1,0 +1,96 @@
+"""Writing a run's files: results.csv (the contract, spec §4), summary.json, the worklist.
+
+Each writer writes one file in the run's work directory; `run` moves them into OUT_DIR.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from himoken.collate.stage import PERSON_COLUMNS
+from himoken.collate.verdicts import Verdict
+from himoken.collate.worklist import WorklistEntry
+from himoken.collate.worklist import write_worklist as write_workbook
+
+RESULT_COLUMNS = ("レコード番号", "判定", "要確認", "理由", "リスク", "候補個人番号", "説明")
+# Records that need no look still appear in the worklist after the flagged ones, the riskiest
+# first, up to this many; results.csv has them all.
+WORKLIST_UNFLAGGED_ROWS = 10_000
+
+
+def write_results_csv(path: Path, rows: Iterable[tuple]) -> int:
+    """UTF-8 with BOM, CRLF, header row; returns the number of data rows written."""
+    written = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(RESULT_COLUMNS)
+        for row in rows:
+            writer.writerow(row)
+            written += 1
+    return written
+
+
+def write_json(path: Path, document: Mapping[str, Any]) -> None:
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def _person(prefix: str) -> str:
+    return ", ".join(f'{prefix}."{c}" AS "{prefix}_{c}"' for c in PERSON_COLUMNS)
+
+
+def _worklist_entries(con: duckdb.DuckDBPyConnection, unflagged: int) -> Iterator[WorklistEntry]:
+    reader = (
+        con.cursor()
+        .sql(f"""
+        WITH shown AS (
+          SELECT * FROM results WHERE 要確認 = 1
+          UNION ALL
+          (SELECT * FROM results WHERE 要確認 = 0 ORDER BY リスク DESC, ordinal LIMIT {unflagged})
+        )
+        SELECT s.ordinal, s.レコード番号, s.判定, s.理由, s.リスク, s.説明, s.候補個人番号,
+               r."個人番号" AS linked, {_person("r")}, {_person("e")}, {_person("c")}
+        FROM shown s JOIN records r USING (ordinal)
+        LEFT JOIN register_numbers n ON n.number = r.number AND r.number_status = 'ok'
+        LEFT JOIN register e ON e.row_id = n.row_id
+        LEFT JOIN register_numbers cn ON cn.number = nullif(s.候補個人番号, '')
+        LEFT JOIN register c ON c.row_id = cn.row_id
+        ORDER BY s.要確認 DESC, s.リスク DESC, s.ordinal
+    """)
+        .to_arrow_reader(10_000)
+    )
+    for batch in reader:
+        for row in batch.to_pylist():
+            yield WorklistEntry(
+                ordinal=row["ordinal"],
+                record_id=row["レコード番号"],
+                verdict=Verdict[row["判定"]],
+                reasons=tuple(r for r in row["理由"].split(";") if r),
+                risk=row["リスク"],
+                explanation=row["説明"],
+                linked_number=row["linked"] or "",
+                candidate_number=row["候補個人番号"] or "",
+                record={c: row[f"r_{c}"] or "" for c in PERSON_COLUMNS},
+                register={c: row[f"e_{c}"] or "" for c in PERSON_COLUMNS if row[f"e_{c}"]},
+                candidate={c: row[f"c_{c}"] or "" for c in PERSON_COLUMNS if row[f"c_{c}"]},
+            )
+
+
+def write_worklist(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    show_numbers: bool,
+    counts: Mapping[str, int],
+    title: str,
+    unflagged: int = WORKLIST_UNFLAGGED_ROWS,
+) -> int:
+    """worklist.xlsx: flagged records first by risk, then the riskiest of the rest."""
+    return write_workbook(
+        path, _worklist_entries(con, unflagged), show_numbers=show_numbers, title=title,
+        counts=counts,
+    )  # fmt: skip

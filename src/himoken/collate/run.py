@@ -1,0 +1,445 @@
+"""One collation run (spec §1): inputs in, results.csv, results.parquet, worklist.xlsx,
+summary.json and run.log out — all or nothing.
+
+The flow is one way: ingest and stage both files (`stage`), read records back joined with
+their entry in input order and decide what the record alone decides (`classify`), settle the
+few records left open with set-wise checks and the true-owner search (`patterns`, `owner`),
+then write every row in input order. Outputs are written in a work directory inside OUT_DIR
+and moved into place at the end, summary.json last: after a crash or an error nothing in
+OUT_DIR looks finished, and earlier outputs there are removed when a run starts.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from himoken import __version__
+from himoken.collate import classify, outputs, patterns, stage
+from himoken.collate.backend import ENTRY_COLUMNS, DuckDBBackend
+from himoken.collate.classify import Assessment, EntryState, Options
+from himoken.collate.ingest import UnreadableFile, read_delimited
+from himoken.collate.outputs import RESULT_COLUMNS
+from himoken.collate.patterns import Pending
+from himoken.collate.risk import risk
+from himoken.collate.verdicts import Reason, Verdict
+from himoken.summary import SummaryError, validate
+
+OUTPUT_FILES = ("results.csv", "results.parquet", "worklist.xlsx", "run.log", "summary.json")
+RESULTS_SCHEMA = pa.schema(
+    [("ordinal", pa.int64()), ("レコード番号", pa.string()), ("判定", pa.string()),
+     ("要確認", pa.int8()), ("理由", pa.string()), ("リスク", pa.int16()),
+     ("候補個人番号", pa.string()), ("説明", pa.string())]
+)  # fmt: skip
+
+Progress = Callable[[str, int, int | None], None]  # (stage, done, total)
+
+
+class CollateError(Exception):
+    """The run could not be done at all; str() is the one-line reason for stderr."""
+
+
+@dataclass
+class Labels:
+    organisation_code: str = "000000"
+    organisation_name: str = "未設定"
+    business: str = "未設定"
+    system: str = "未設定"
+
+
+@dataclass
+class RunResult:
+    out: Path
+    summary: dict[str, Any]
+    seconds: float
+    log: list[str] = field(default_factory=list)
+
+
+def _no_progress(stage_name: str, done: int, total: int | None) -> None:
+    return None
+
+
+def collate(
+    register: Path,
+    records: Path,
+    out: Path,
+    labels: Labels | None = None,
+    options: Options | None = None,
+    *,
+    show_numbers: bool = False,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+    progress: Progress = _no_progress,
+) -> RunResult:
+    """Collate RECORDS against REGISTER into OUT_DIR (spec §1)."""
+    started = time.perf_counter()
+    labels, options = labels or Labels(), options or Options()
+    work = _prepare_out(out)
+    log = _RunLog()
+    try:
+        backend = DuckDBBackend(work / "db", memory_limit=memory_limit, threads=threads)
+        try:
+            run = _Run(backend, options, log, progress)
+            run.stage(register, records)
+            run.classify()
+            run.settle()
+            staged = work / "out"
+            staged.mkdir()
+            summary = run.write(staged, labels, show_numbers)
+        finally:
+            backend.close()
+        log.add(f"所要時間 {time.perf_counter() - started:.1f} 秒")
+        log.write(staged / "run.log")
+        for name in OUTPUT_FILES:  # summary.json last: its presence means the run finished
+            os.replace(staged / name, out / name)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return RunResult(out, summary, time.perf_counter() - started, log.lines)
+
+
+def _prepare_out(out: Path) -> Path:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name in OUTPUT_FILES:
+            (out / name).unlink(missing_ok=True)
+        work = out / f".himoken-work-{uuid.uuid4().hex[:12]}"
+        work.mkdir()
+    except OSError as error:
+        raise CollateError(f"{out}: 出力先に書けない({error.strerror or error})") from error
+    return work
+
+
+class _RunLog:
+    """run.log: what was read, what was found, how long it took — never personal data."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, line: str) -> None:
+        stamp = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+        self.lines.append(f"{stamp} {line}")
+
+    def write(self, path: Path) -> None:
+        path.write_text("\n".join(self.lines) + "\n", encoding="utf-8")
+
+
+class _Run:
+    def __init__(
+        self, backend: DuckDBBackend, options: Options, log: _RunLog, progress: Progress
+    ) -> None:
+        self.backend = backend
+        self.options = options
+        self.log = log
+        self.progress = progress
+        self.pending: dict[int, Pending] = {}
+        self.warnings: dict[str, int] = {}
+        self.register_rows = 0
+        self.record_rows = 0
+        self.results_rows = 0
+
+    # ------------------------------------------------------------------ staging
+
+    def stage(self, register: Path, records: Path) -> None:
+        for path, role, required, schema, batches, table in (
+            (register, "住民記録", stage.REGISTER_REQUIRED, stage.REGISTER_SCHEMA,
+             stage.register_batches, "register"),
+            (records, "事務データ", stage.RECORDS_REQUIRED, stage.RECORDS_SCHEMA,
+             stage.record_batches, "records"),
+        ):  # fmt: skip
+            try:
+                source = read_delimited(path, required=required)
+                self.backend.note_present(table, source.header)
+                rows = self.backend.stage(table, schema, self._counted(batches(source.rows), role))
+            except UnreadableFile as error:
+                raise CollateError(str(error)) from error
+            self.log.add(f"{role}: {path.name} {source.encoding} {rows}行")
+            if table == "register":
+                self.register_rows = rows
+            else:
+                self.record_rows = rows
+        self.warnings = self.backend.prepare()
+        for key, count in self.warnings.items():
+            if count:
+                self.log.add(f"警告 {key}: {count}")
+
+    def _counted(self, batches: Iterator[pa.RecordBatch], role: str) -> Iterator[pa.RecordBatch]:
+        done = 0
+        for batch in batches:
+            done += batch.num_rows
+            self.progress(f"読込 {role}", done, None)
+            yield batch
+
+    # ------------------------------------------------------------------ record-local
+
+    def classify(self) -> None:
+        self._create_results()
+        done = 0
+        for batch in self.backend.linked(stage.BATCH_ROWS):
+            columns = batch.to_pydict()
+            finished = self._classify_batch(columns)
+            self._store(finished)
+            done += batch.num_rows
+            self.progress("照合", done, self.record_rows)
+
+    def _create_results(self) -> None:
+        empty = pa.Table.from_batches([], schema=RESULTS_SCHEMA)  # noqa: F841
+        self.backend.con.execute("CREATE OR REPLACE TABLE results AS SELECT * FROM empty")
+
+    def _classify_batch(self, columns: dict[str, list]) -> list[tuple[int, str, Assessment]]:
+        count = len(columns["ordinal"])
+        rows = [
+            {c: columns[c][i] for c in stage.RECORD_COLUMNS} for i in range(count)
+        ]  # the record's values
+        assessments: list[Assessment | None] = [None] * count
+        linked_at: list[int] = []
+        for i in range(count):
+            status, entries = columns["number_status"][i], columns["entries"][i]
+            searchable = bool(rows[i]["氏名"] and rows[i]["生年月日"])
+            problems = [p for p in (columns["problems"][i] or "").split("\n") if p]
+            if status == stage.NumberStatus.MALFORMED:
+                assessments[i] = classify.invalid(Reason.MALFORMED, problems, searchable)
+            elif status == stage.NumberStatus.CHECK_DIGIT:
+                assessments[i] = classify.invalid(
+                    Reason.CHECK_DIGIT, ["個人番号のチェックデジットが合わない"], searchable
+                )
+            elif not entries:
+                assessments[i] = classify.invalid(
+                    Reason.NOT_IN_REGISTER, ["住民記録にこの番号がない"], searchable
+                )
+            else:
+                linked_at.append(i)
+        entries = [{c: columns[f"e_{c}"][i] for c in ENTRY_COLUMNS} for i in linked_at]
+        states = [
+            EntryState.REPEATED
+            if columns["entries"][i] > 1
+            else EntryState.FOUND
+            if columns["e_number_valid"][i]
+            else EntryState.INVALID_NUMBER
+            for i in linked_at
+        ]
+        linked = classify.assess_linked([rows[i] for i in linked_at], entries, states, self.options)
+        entry_of: dict[int, dict[str, str]] = {}
+        for i, entry, assessment in zip(linked_at, entries, linked, strict=True):
+            assessments[i] = assessment
+            entry_of[i] = entry
+        finished = []
+        for i in range(count):
+            assessment = assessments[i]
+            assert assessment is not None
+            ordinal = columns["ordinal"][i]
+            for note in (columns["notes"][i] or "").split("\n"):
+                assessment.note(note)
+            entry = entry_of.get(i)
+            if (
+                entry is not None
+                and columns["twins"][i]
+                and assessment.name_and_birth_agree
+                and not classify.value(rows[i], "住所")
+            ):
+                assessment.add(Reason.HOMONYM, "住所がなく、氏名・生年月日が同じ住民が他にもいる")
+                assessment.soft.add(Reason.HOMONYM)
+            if self._open(assessment, columns["sharing"][i]):
+                self.pending[ordinal] = Pending(
+                    ordinal, assessment, rows[i], entry, columns["number"][i]
+                )
+            else:
+                finished.append((ordinal, columns["record_id"][i], assessment))
+        return finished
+
+    @staticmethod
+    def _open(assessment: Assessment, sharing: int) -> bool:
+        """Left for the set-wise checks: flagged records that can be searched, moves known
+        only by date, numbers that other records share."""
+        return (
+            (assessment.verdict.flagged and assessment.searchable)
+            or assessment.weak_move
+            or sharing > 1
+        )
+
+    def _store(self, finished: list[tuple[int, str, Assessment]]) -> None:
+        if not finished:
+            return
+        columns: dict[str, list] = {name: [] for name in RESULTS_SCHEMA.names}
+        for ordinal, record_id, assessment in finished:
+            verdict = assessment.verdict
+            reasons = assessment.ordered_reasons()
+            columns["ordinal"].append(ordinal)
+            columns["レコード番号"].append(record_id)
+            columns["判定"].append(verdict.code)
+            columns["要確認"].append(int(verdict.flagged))
+            columns["理由"].append(";".join(reasons))
+            columns["リスク"].append(risk(verdict, reasons, assessment.candidate_fits_better))
+            columns["候補個人番号"].append(assessment.candidate if verdict.flagged else "")
+            columns["説明"].append(explain(assessment, verdict))
+        batch = pa.RecordBatch.from_pydict(columns, schema=RESULTS_SCHEMA)  # noqa: F841
+        self.backend.con.execute("INSERT INTO results SELECT * FROM batch")
+        self.results_rows += len(finished)
+
+    # ------------------------------------------------------------------ set-wise checks
+
+    def settle(self) -> None:
+        pending = self.pending
+        self.log.add(f"追加確認の対象 {len(pending)}件")
+        if pending:
+            self._duplicates()
+            self._neighbours()
+            self._owners()
+            for item in pending.values():
+                patterns.check_family_without_candidate(item, self._households)
+                patterns.settle_weak_move(item)
+        record_ids = self._record_ids(list(pending))
+        self._store([(o, record_ids[o], item.assessment) for o, item in sorted(pending.items())])
+        self.progress("追加確認", len(pending), len(pending))
+
+    @property
+    def _households(self) -> bool:
+        return self.backend.has_column("register", "世帯番号")
+
+    def _record_ids(self, ordinals: list[int]) -> dict[int, str]:
+        wanted = pa.table({"ordinal": pa.array(ordinals, pa.int64())})  # noqa: F841
+        rows = self.backend.con.execute(
+            "SELECT ordinal, record_id FROM records SEMI JOIN wanted USING (ordinal)"
+        ).fetchall()
+        return dict(rows)
+
+    def _duplicates(self) -> None:
+        numbers = {p.number for p in self.pending.values() if p.number}
+        sharing = self.backend.records_sharing(numbers)
+        for item in self.pending.values():
+            group = sharing.get(item.number or "", [])
+            if len(group) > 1:
+                patterns.check_duplicate(item, group)
+
+    def _neighbours(self) -> None:
+        open_items = [p for p in self.pending.values() if p.entry and p.identity_differs]
+        neighbours = self.backend.neighbours([p.ordinal for p in open_items])
+        wanted = {o for n in neighbours.values() for o in n.values() if o is not None}
+        records = self.backend.records_at(wanted)
+        for item in open_items:
+            patterns.check_neighbours(item, neighbours.get(item.ordinal, {}), records)
+
+    def _owners(self) -> None:
+        from himoken.collate.owner import fits_better, search_owners
+
+        searchable = [p for p in self.pending.values() if p.assessment.searchable]
+        if not searchable:
+            return
+        columns: dict[str, list] = {
+            "ordinal": [p.ordinal for p in searchable],
+            "linked_number": [p.number if p.entry is not None else None for p in searchable],
+            "linked_household": [classify.value(p.entry, "世帯番号") or None for p in searchable],
+            "linked_address": [classify.value(p.entry, "住所") or None for p in searchable],
+            "birth_key": [stage.birth_key(p.record.get("生年月日")) for p in searchable],
+        }
+        for column in stage.PERSON_COLUMNS:
+            columns[column] = [p.record.get(column) for p in searchable]
+        table = pa.table(columns)  # noqa: F841
+        con = self.backend.con
+        con.execute("CREATE OR REPLACE TABLE searched AS SELECT * FROM table")
+        matches = search_owners(
+            con, "searched", "register", gaiji_table=dict(self.options.gaiji_table)
+        )
+        better = [m for m in matches if fits_better(m)]
+        candidates = self.backend.entries(m.number for m in better)
+        mates = self._application_mates()
+        for match in better:
+            item = self.pending[match.ordinal]
+            patterns.check_owner(
+                item,
+                match.number,
+                candidates.get(match.number),
+                match.evidence,
+                mates.get(item.record.get("申請書番号") or "", ()),
+                self._households,
+            )
+        self.log.add(f"真の所有者の探索 {len(searchable)}件、候補あり {len(better)}件")
+
+    def _application_mates(self) -> dict[str, tuple[str, ...]]:
+        """Numbers linked on each 申請書番号 shared by several records (family forms)."""
+        if self._households:
+            return {}
+        rows = self.backend.con.execute("""
+            SELECT "申請書番号", list(number) FROM records
+            WHERE coalesce("申請書番号", '') <> '' AND number IS NOT NULL
+            GROUP BY 1 HAVING count(*) > 1
+        """).fetchall()
+        return {form: tuple(numbers) for form, numbers in rows}
+
+    # ------------------------------------------------------------------ outputs
+
+    def write(self, staged: Path, labels: Labels, show_numbers: bool) -> dict[str, Any]:
+        con = self.backend.con
+        written = outputs.write_results_csv(staged / "results.csv", self._ordered())
+        if written != self.record_rows:
+            raise CollateError(f"内部エラー: 結果 {written}行 ≠ 事務データ {self.record_rows}行")
+        con.execute(
+            f"COPY (SELECT * FROM results ORDER BY ordinal) TO '{staged / 'results.parquet'}' "
+            "(FORMAT parquet)"
+        )
+        counts = dict(con.execute("SELECT 判定, count(*) FROM results GROUP BY 1").fetchall())
+        outputs.write_worklist(con, staged / "worklist.xlsx", show_numbers, counts, _title(labels))
+        summary = self._summary(labels, counts)
+        problems = validate(summary)
+        if problems:
+            raise SummaryError("; ".join(problems))
+        outputs.write_json(staged / "summary.json", summary)
+        for verdict in Verdict:
+            self.log.add(f"判定 {verdict.code}: {counts.get(verdict.code, 0)}")
+        return summary
+
+    def _ordered(self) -> Iterator[tuple]:
+        reader = (
+            self.backend.con.cursor()
+            .sql(f"SELECT {', '.join(RESULT_COLUMNS)} FROM results ORDER BY ordinal")
+            .to_arrow_reader(stage.BATCH_ROWS)
+        )
+        for batch in reader:
+            yield from zip(*batch.to_pydict().values(), strict=True)
+
+    def _summary(self, labels: Labels, counts: dict[str, int]) -> dict[str, Any]:
+        reasons: Counter[str] = Counter()
+        for (codes,) in self.backend.con.execute(
+            "SELECT unnest(string_split(理由, ';')) FROM results WHERE 理由 <> ''"
+        ).fetchall():
+            reasons[codes] += 1
+        return {
+            "schema": "himoken.summary/1",
+            "organisation": {"code": labels.organisation_code, "name": labels.organisation_name},
+            "business": labels.business,
+            "system": labels.system,
+            "run": {
+                "id": str(uuid.uuid4()),
+                "finished": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+                "engine": f"himoken {__version__}",
+                "register_rows": self.register_rows,
+                "record_rows": self.record_rows,
+            },
+            "verdicts": {v.code: counts.get(v.code, 0) for v in Verdict},
+            "reasons": dict(sorted(reasons.items())),
+            "warnings": {
+                "register_duplicate_numbers": self.warnings["register_duplicate_numbers"],
+                "register_invalid_numbers": self.warnings["register_invalid_numbers"],
+            },
+        }
+
+
+def explain(assessment: Assessment, verdict: Verdict) -> str:
+    """説明: the notes as one Japanese text a clerk can act on."""
+    notes = [n for n in assessment.notes if n]
+    if not notes:
+        return "照合した項目はすべて一致。" if verdict is Verdict.MATCH else ""
+    return "。".join(notes) + "。"
+
+
+def _title(labels: Labels) -> str:
+    return f"{labels.organisation_name} {labels.business}({labels.system}) 照合結果"
