@@ -6,8 +6,7 @@ ratio; compare ratios between runs rather than raw seconds.
 
     .venv/bin/python bench/synth.py [--residents N] [--records N] [--workers N]
 
-Peak memory is the largest sum of resident set sizes over the command and its worker
-processes, sampled every 50 ms from /proc (Linux); elsewhere the largest single process.
+Peak memory: see bench/measure.py.
 """
 
 from __future__ import annotations
@@ -16,13 +15,11 @@ import argparse
 import csv
 import io
 import os
-import resource
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+from measure import HIMOKEN, measured
 
 TARGET_SECONDS = 60.0
 TARGET_BYTES = 2 * 1024**3
@@ -39,34 +36,10 @@ def baseline_seconds() -> float:
     return time.perf_counter() - started
 
 
-def _tree_rss(root: int) -> int:
-    """Sum of RSS (bytes) of `root` and its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid, parent = int(entry), int(fields[1])
-        children.setdefault(parent, []).append(pid)
-        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
-    return total
-
-
 def run(residents: int, records: int, workers: int) -> tuple[float, int]:
-    himoken = Path(sys.executable).with_name("himoken")
     with tempfile.TemporaryDirectory(prefix="himoken-bench-") as out:
         command = [
-            str(himoken),
+            HIMOKEN,
             "synth",
             "--residents",
             str(residents),
@@ -77,28 +50,7 @@ def run(residents: int, records: int, workers: int) -> tuple[float, int]:
             "--workers",
             str(workers),
         ]
-        started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        peak = 0
-        tracking = Path("/proc").is_dir()
-
-        def sample() -> None:
-            nonlocal peak
-            while process.poll() is None:
-                peak = max(peak, _tree_rss(process.pid))
-                time.sleep(0.05)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        if tracking:
-            sampler.start()
-        _, stderr = process.communicate()
-        seconds = time.perf_counter() - started
-        if tracking:
-            sampler.join()
-        if process.returncode != 0:
-            sys.exit(f"himoken synth failed ({process.returncode}): {stderr.decode()[-2000:]}")
-        if not tracking:
-            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+        seconds, peak = measured(command)
         size = sum(p.stat().st_size for p in Path(out).rglob("*") if p.is_file())
     print(f"output size: {size / 1024**2:,.0f} MiB")
     return seconds, peak

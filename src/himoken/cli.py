@@ -178,14 +178,64 @@ def demo(
     residents: int = typer.Option(50_000, "--residents", min=1),
     seed: int = typer.Option(1, "--seed"),
 ) -> None:
-    """The main job on a laptop: a synthetic prefecture (later: collate, review, report)."""
+    """The main job on a laptop: a synthetic prefecture, each business extract collated."""
+    from himoken.collate.run import CollateError, Labels
+    from himoken.collate.run import collate as run_collate
     from himoken.synth import SynthOptions
 
     Console().print(
-        f"[bold]himoken demo[/bold]: 合成県のデータを {out}/ に生成します "
+        f"[bold]himoken demo[/bold]: 合成県のデータを {out}/ に生成して照合します "
         f"(residents {residents:,}, seed {seed})"
     )
-    run_synth(SynthOptions(residents=residents, seed=seed), out)
+    manifest = run_synth(SynthOptions(residents=residents, seed=seed), out)
+    prefecture = manifest["options"]["prefecture"]
+    results = []
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
+        transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("照合", total=len(manifest["businesses"]))
+        for business in manifest["businesses"]:
+            slug = business["slug"]
+            progress.update(task, description=f"照合 {business['事務']}")
+            labels = Labels("SYNTH", f"合成県({prefecture})", business["事務"], business["system"])
+            try:
+                result = run_collate(
+                    out / "register.csv", out / slug / "records.csv", out / slug / "collation",
+                    labels,
+                )  # fmt: skip
+            except CollateError as error:
+                raise _fail(str(error)) from error
+            results.append((business, result))
+            progress.advance(task)
+    _print_demo(results, out)
+
+
+def _print_demo(results: list, out: Path) -> None:
+    from himoken.collate.verdicts import Verdict
+
+    table = Table(title="照合結果 (判定別件数)", title_justify="left")
+    table.add_column("判定")
+    for business, _ in results:
+        table.add_column(business["事務"], justify="right")
+    for verdict in Verdict:
+        counts = (f"{r.summary['verdicts'][verdict.code]:,}" for _, r in results)
+        table.add_row(f"{verdict.label} {verdict.code}", *counts)
+    flagged = (
+        f"{sum(r.summary['verdicts'][v.code] for v in Verdict if v.flagged):,}" for _, r in results
+    )
+    table.add_row("[bold]要確認[/bold]", *flagged)
+    out_console = Console()
+    out_console.print(table)
+    for business, result in results:
+        out_console.print(
+            f"{business['事務']}: 要確認一覧 {result.out / 'worklist.xlsx'}"
+            f" ({result.seconds:.1f} 秒)"
+        )
+    out_console.print(
+        f"各事務の collation/ に results.csv (全件)、summary.json (集計)、run.log。"
+        f" 正解: {out}/<事務>/truth.csv"
+    )
 
 
 @app.command()

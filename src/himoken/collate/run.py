@@ -343,9 +343,10 @@ class _Run:
         }
         for column in stage.PERSON_COLUMNS:
             columns[column] = [p.record.get(column) for p in searchable]
-        table = pa.table(columns)  # noqa: F841
         con = self.backend.con
-        con.execute("CREATE OR REPLACE TABLE searched AS SELECT * FROM table")
+        con.register("searched_rows", pa.table(columns))
+        con.execute("CREATE OR REPLACE TABLE searched AS SELECT * FROM searched_rows")
+        con.unregister("searched_rows")
         matches = search_owners(
             con, "searched", "register", gaiji_table=dict(self.options.gaiji_table)
         )
