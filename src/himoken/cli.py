@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -11,6 +12,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from himoken import __version__
+
+if TYPE_CHECKING:
+    from himoken.collate.profiles import Labels, Profile
 from himoken.synth.world import DEFAULT_HOMONYM_RATE, DEFAULT_NOTATION_RATE
 
 app = typer.Typer(
@@ -179,7 +183,8 @@ def demo(
     seed: int = typer.Option(1, "--seed"),
 ) -> None:
     """The main job on a laptop: a synthetic prefecture, each business extract collated."""
-    from himoken.collate.run import CollateError, Labels
+    from himoken.collate.profiles import Labels, load_profile
+    from himoken.collate.run import CollateError
     from himoken.collate.run import collate as run_collate
     from himoken.synth import SynthOptions
 
@@ -198,11 +203,11 @@ def demo(
         for business in manifest["businesses"]:
             slug = business["slug"]
             progress.update(task, description=f"照合 {business['事務']}")
-            labels = Labels("SYNTH", f"合成県({prefecture})", business["事務"], business["system"])
+            labels = Labels("SYNTH", f"合成県({prefecture})")
             try:
                 result = run_collate(
                     out / "register.csv", out / slug / "records.csv", out / slug / "collation",
-                    labels,
+                    labels, profile=load_profile(slug),
                 )  # fmt: skip
             except CollateError as error:
                 raise _fail(str(error)) from error
@@ -262,7 +267,7 @@ def collate(
     from himoken.collate.run import CollateError
     from himoken.collate.run import collate as run_collate
 
-    labels, options = _collate_settings(
+    loaded, labels = _collate_settings(
         profile, organisation_code, organisation_name, business, system
     )
     with Progress(
@@ -282,7 +287,7 @@ def collate(
 
         try:
             result = run_collate(
-                register, records, out, labels, options, show_numbers=show_numbers,
+                register, records, out, labels, profile=loaded, show_numbers=show_numbers,
                 memory_limit=memory_limit, threads=threads, progress=advance,
             )  # fmt: skip
         except CollateError as error:
@@ -296,22 +301,15 @@ def _collate_settings(
     organisation_name: str | None,
     business: str | None,
     system: str | None,
-) -> tuple[object, object]:
-    """Labels and comparison options from the profile, overridden by the command line."""
-    from himoken.collate.classify import Options
-    from himoken.collate.run import Labels
+) -> tuple[Profile, Labels]:
+    """The profile (shipped name or TOML path) and the labels the command line gives."""
+    from himoken.collate.profiles import Labels, Profile, ProfileError, load_profile
 
-    labels, options = Labels(), Options()
-    given = {
-        "organisation_code": organisation_code,
-        "organisation_name": organisation_name,
-        "business": business,
-        "system": system,
-    }
-    for key, value in given.items():
-        if value is not None:
-            setattr(labels, key, value)
-    return labels, options
+    try:
+        loaded = load_profile(profile) if profile else Profile()
+    except ProfileError as error:
+        raise _fail(str(error)) from error
+    return loaded, Labels(organisation_code, organisation_name, business, system)
 
 
 def _print_collation(summary: dict, out: Path, seconds: float) -> None:

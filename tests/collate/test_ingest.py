@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from himoken.collate.ingest import UnreadableFile, read_delimited
+from himoken.collate.ingest import UnreadableFile, open_table, read_delimited
+from himoken.collate.profiles import FileLayout
 from himoken.synth import SynthOptions, generate
 
 REQUIRED = ("レコード番号", "個人番号", "氏名", "生年月日")
@@ -124,3 +128,69 @@ def test_files_that_cannot_be_used_at_all(tmp_path: Path, content: bytes, reason
 def test_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFile, match="読めない"):
         read_delimited(tmp_path / "nowhere.csv", REQUIRED)
+
+
+def test_locate_on_text_files_keeps_the_wording_of_problems(tmp_path: Path) -> None:
+    text = f"{HEADER}\nA1,123456789018,山田　太郎,1985-03-01\n\nA2,983205673214\n"
+    first, second = read_delimited(write(tmp_path / "r.csv", text), REQUIRED).rows
+    assert first.locate("個人番号") == "2行目「個人番号」" and first.locate() == "2行目"
+    assert second.problems == (f"{second.locate()}: 列数が2(ヘッダは4列)",)
+
+
+def test_a_profile_renames_columns_and_recodes_values(tmp_path: Path) -> None:
+    text = "宛名番号,マイナンバー,氏名,生年月日,性別\nA1,123456789018,山田　太郎,1985-03-01,1\r\n"
+    text += "A2,983205673214,田中　花子,1990-01-01, 2 \nA3,983205673214,田中　花子,1990-01-01,女\n"
+    layout = FileLayout(
+        columns={"宛名番号": "レコード番号", "マイナンバー": "個人番号"},
+        codes={"性別": {"1": "男", "2": "女"}},
+    )
+    table = open_table(write(tmp_path / "r.csv", text), REQUIRED, layout)
+    rows = list(table.rows)
+    assert table.header == ("レコード番号", "個人番号", "氏名", "生年月日", "性別")
+    assert rows[0].values["レコード番号"] == "A1" and rows[0].values["個人番号"] == "123456789018"
+    assert [r.values["性別"] for r in rows] == [
+        "男",
+        "女",
+        "女",
+    ]  # unlisted values pass as they are
+    assert rows[0].locate("個人番号") == "2行目「マイナンバー」"  # the file's own header
+    assert rows[0].locate("氏名") == "2行目「氏名」"
+
+
+def test_a_profile_cannot_make_two_columns_one_or_hide_a_missing_one(tmp_path: Path) -> None:
+    path = write(tmp_path / "r.csv", "宛名番号,レコード番号,個人番号,氏名,生年月日\n")
+    with pytest.raises(
+        UnreadableFile, match="列「宛名番号」と「レコード番号」がどちらも「レコード番号」"
+    ):
+        open_table(path, REQUIRED, FileLayout(columns={"宛名番号": "レコード番号"}))
+    path = write(tmp_path / "r.csv", "番号,氏名,生年月日\n")
+    with pytest.raises(UnreadableFile) as raised:
+        open_table(path, REQUIRED, FileLayout(columns={"宛名番号": "レコード番号"}))
+    assert "1行目: 必須列「レコード番号」(プロファイルでは「宛名番号」)「個人番号」がない" in str(
+        raised.value
+    )
+
+
+def test_every_synthetic_row_is_accounted_for_in_xlsx_and_parquet(tmp_path: Path) -> None:
+    errors = {"MALFORMED_ROW": 0.02, "EXCEL_DAMAGE": 0.01}
+    generate(SynthOptions(residents=1_500, seed=7, workers=1, error_rates=errors), tmp_path)
+    source = read_delimited(tmp_path / "jido-teate" / "records.csv", REQUIRED)
+    header = list(source.header)
+    rows = list(source.rows)
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("台帳")
+    sheet.append(header)
+    for row in rows:
+        sheet.append([row.values.get(c) for c in header])
+        if row.ordinal % 100 == 0:
+            sheet.append([])  # blank rows are not rows
+    book.save(tmp_path / "records.xlsx")
+    columns = {c: pa.array([r.values.get(c, "") for r in rows], pa.string()) for c in header}
+    pq.write_table(pa.table(columns), tmp_path / "records.parquet", row_group_size=500)
+    for name in ("records.xlsx", "records.parquet"):
+        again = list(open_table(tmp_path / name, REQUIRED).rows)
+        assert [r.ordinal for r in again] == list(range(1, len(rows) + 1)), name
+        for before, after in zip(rows, again, strict=True):
+            assert {c: v for c, v in after.values.items() if v} == {
+                c: v for c, v in before.values.items() if v
+            }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from himoken.collate.ingest import read_delimited
-from himoken.collate.records import index_register, prepare_records
+from himoken.collate.records import prepare_records
 from himoken.mynumber import Problem
 from himoken.synth import SynthOptions, generate
 
@@ -76,21 +76,3 @@ def test_synthetic_records_all_accounted_for(tmp_path: Path) -> None:
             assert record.malformed, line
         if error == "CHECK_DIGIT":
             assert record.check_digit_fails, line
-
-
-def test_register_index_and_its_warnings(tmp_path: Path) -> None:
-    rows = rows_of(
-        tmp_path,
-        "R1,123456789018,山田　太郎,1985-03-01\n"
-        "R2,123456789018,山田　次郎,1987-03-01\n"
-        "R3,123456789010,田中　花子,1990-01-01\n"
-        "R4,12345,佐藤　一,1950-01-01\n"
-        "R5,983205673214,鈴木　二郎,1960-01-01\n",
-    )
-    index = index_register(rows)
-    assert index.rows == 5
-    assert index.repeated("123456789018") and len(index.lookup("123456789018")) == 2
-    assert index.lookup("983205673214")[0]["氏名"] == "鈴木　二郎"
-    assert index.lookup("123456789010")  # kept, though its check digit fails
-    assert index.warnings["register_duplicate_numbers"] == 1
-    assert index.warnings["register_invalid_numbers"] == 2

@@ -11,7 +11,9 @@ OUT_DIR looks finished, and earlier outputs there are removed when a run starts.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import functools
 import os
 import shutil
 import time
@@ -27,10 +29,11 @@ import pyarrow as pa
 from himoken import __version__
 from himoken.collate import classify, outputs, patterns, stage
 from himoken.collate.backend import ENTRY_COLUMNS, DuckDBBackend
-from himoken.collate.classify import Assessment, EntryState, Options
-from himoken.collate.ingest import UnreadableFile, read_delimited
+from himoken.collate.classify import Assessment, EntryState, Item, Options
+from himoken.collate.ingest import UnreadableFile, open_table
 from himoken.collate.outputs import RESULT_COLUMNS
 from himoken.collate.patterns import Pending
+from himoken.collate.profiles import FileLayout, Labels, Profile
 from himoken.collate.risk import risk
 from himoken.collate.verdicts import Reason, Verdict
 from himoken.summary import SummaryError, validate
@@ -42,19 +45,14 @@ RESULTS_SCHEMA = pa.schema(
      ("候補個人番号", pa.string()), ("説明", pa.string())]
 )  # fmt: skip
 
+# summary.json labels when neither the profile nor the command line gives them
+UNLABELLED_CODE, UNLABELLED = "000000", "未設定"
+
 Progress = Callable[[str, int, int | None], None]  # (stage, done, total)
 
 
 class CollateError(Exception):
     """The run could not be done at all; str() is the one-line reason for stderr."""
-
-
-@dataclass
-class Labels:
-    organisation_code: str = "000000"
-    organisation_name: str = "未設定"
-    business: str = "未設定"
-    system: str = "未設定"
 
 
 @dataclass
@@ -76,21 +74,25 @@ def collate(
     labels: Labels | None = None,
     options: Options | None = None,
     *,
+    profile: Profile | None = None,
     show_numbers: bool = False,
     memory_limit: str | None = None,
     threads: int | None = None,
     progress: Progress = _no_progress,
 ) -> RunResult:
-    """Collate RECORDS against REGISTER into OUT_DIR (spec §1)."""
+    """Collate RECORDS against REGISTER into OUT_DIR (spec §1). A profile says how to read
+    the files and labels the run; `labels` given here override the profile's, field by field."""
     started = time.perf_counter()
-    labels, options = labels or Labels(), options or Options()
+    profile = profile or Profile()
+    labels = _merged(profile.labels, labels or Labels())
+    options = options or Options(profile.gaiji, profile.same_gaiji_table)
     work = _prepare_out(out)
     log = _RunLog()
     try:
         backend = DuckDBBackend(work / "db", memory_limit=memory_limit, threads=threads)
         try:
             run = _Run(backend, options, log, progress)
-            run.stage(register, records)
+            run.stage((register, profile.register), (records, profile.records))
             run.classify()
             run.settle()
             staged = work / "out"
@@ -105,6 +107,12 @@ def collate(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return RunResult(out, summary, time.perf_counter() - started, log.lines)
+
+
+def _merged(base: Labels, override: Labels) -> Labels:
+    return Labels(
+        *(getattr(override, f.name) or getattr(base, f.name) for f in dataclasses.fields(Labels))
+    )
 
 
 def _prepare_out(out: Path) -> Path:
@@ -149,15 +157,15 @@ class _Run:
 
     # ------------------------------------------------------------------ staging
 
-    def stage(self, register: Path, records: Path) -> None:
-        for path, role, required, schema, batches, table in (
+    def stage(self, register: tuple[Path, FileLayout], records: tuple[Path, FileLayout]) -> None:
+        for (path, layout), role, required, schema, batches, table in (
             (register, "住民記録", stage.REGISTER_REQUIRED, stage.REGISTER_SCHEMA,
              stage.register_batches, "register"),
             (records, "事務データ", stage.RECORDS_REQUIRED, stage.RECORDS_SCHEMA,
              stage.record_batches, "records"),
         ):  # fmt: skip
-            try:
-                source = read_delimited(path, required=required)
+            try:  # a file can turn out unreadable while it is read (a corrupt workbook)
+                source = open_table(path, required, layout)
                 self.backend.note_present(table, source.header)
                 rows = self.backend.stage(table, schema, self._counted(batches(source.rows), role))
             except UnreadableFile as error:
@@ -297,9 +305,23 @@ class _Run:
             for item in pending.values():
                 patterns.check_family_without_candidate(item, self._households)
                 patterns.settle_weak_move(item)
+                self._note_skipped_checks(item.assessment)
         record_ids = self._record_ids(list(pending))
         self._store([(o, record_ids[o], item.assessment) for o, item in sorted(pending.items())])
         self.progress("追加確認", len(pending), len(pending))
+
+    def _note_skipped_checks(self, assessment: Assessment) -> None:
+        """Spec §2: checks the register's columns do not allow are skipped, and 説明 says so."""
+        if not assessment.verdict.flagged:
+            return
+        has = functools.partial(self.backend.has_column, "register")
+        if Item.NAME in assessment.differing or Item.BIRTH in assessment.differing:
+            if not self._households:
+                assessment.note("世帯情報なし(世帯員の確認は住所と氏で代替)")
+            if not has("旧氏名") and not has("氏名変更日"):
+                assessment.note("旧氏名情報なし")
+        if Item.ADDRESS in assessment.differing and not (has("前住所") or has("住所異動日")):
+            assessment.note("前住所・住所異動日の情報なし(転居の確認不可)")
 
     @property
     def _households(self) -> bool:
@@ -415,9 +437,12 @@ class _Run:
             reasons[codes] += 1
         return {
             "schema": "himoken.summary/1",
-            "organisation": {"code": labels.organisation_code, "name": labels.organisation_name},
-            "business": labels.business,
-            "system": labels.system,
+            "organisation": {
+                "code": labels.organisation_code or UNLABELLED_CODE,
+                "name": labels.organisation_name or UNLABELLED,
+            },
+            "business": labels.business or UNLABELLED,
+            "system": labels.system or UNLABELLED,
             "run": {
                 "id": str(uuid.uuid4()),
                 "finished": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -443,4 +468,5 @@ def explain(assessment: Assessment, verdict: Verdict) -> str:
 
 
 def _title(labels: Labels) -> str:
-    return f"{labels.organisation_name} {labels.business}({labels.system}) 照合結果"
+    names = (labels.organisation_name, labels.business, labels.system)
+    return " ".join(n for n in names if n) + " 照合結果"
