@@ -13,8 +13,11 @@ import operator
 import random
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+
+import numpy as np
 
 LENGTH = 12
 WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
@@ -85,6 +88,20 @@ def with_check_digit(body: str) -> str:
 def random_number(rng: random.Random) -> str:
     """A valid synthetic number (for tests and demos; synth makes unique ones in bulk)."""
     return with_check_digit(f"{rng.randrange(10**11):011d}")
+
+
+def plain_validity(values: Sequence[str | None]) -> list[bool | None]:
+    """For a column of values: True/False where a value is exactly 12 ASCII digits (check
+    digit right or not), None where it needs `parse`. Vectorised: the engine's fast path."""
+    plain = [v is not None and len(v) == LENGTH and v.isascii() and v.isdigit() for v in values]
+    digits_text = "".join(v for v, ok in zip(values, plain, strict=True) if ok)  # type: ignore[misc]
+    if not digits_text:
+        return [None] * len(values)
+    digits = np.frombuffer(digits_text.encode("ascii"), dtype=np.uint8).reshape(-1, LENGTH) - 48
+    remainder = (digits[:, :-1].astype(np.int64) @ np.array(WEIGHTS)) % 11
+    expected = np.where(remainder <= 1, 0, 11 - remainder)
+    valid = iter((expected == digits[:, -1]).tolist())
+    return [next(valid) if ok else None for ok in plain]
 
 
 def is_valid(value: str) -> bool:

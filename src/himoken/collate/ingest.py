@@ -31,7 +31,7 @@ import datetime as dt
 import operator
 import re
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -49,6 +49,9 @@ _BOMS = (
 # What surrogateescape makes of an undecodable byte: searched in C, once per field.
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 _CHUNK = 1 << 20  # bytes read at a time while detecting an encoding
+# A field may be as long as a line can be: the csv module's default limit (131072 characters)
+# would reject a valid row with a long free-text field.
+csv.field_size_limit(1 << 30)
 _XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 _PARQUET_SUFFIXES = frozenset({".parquet", ".parq", ".pq"})
 _PADDING = " \u3000"  # half- and full-width spaces padding a fixed-width field
@@ -143,6 +146,50 @@ class Row:
         return self.locator.locate(self.line, column)
 
 
+@dataclass(slots=True)
+class RowBatch:
+    """Consecutive data rows as columns: how the engine moves millions of rows.
+
+    `columns` holds every header column, "" where a row lacks the field; `problems` holds the
+    malformed rows' problems by position in the batch.
+    """
+
+    ordinals: list[int]
+    lines: list[int]
+    columns: dict[str, list[str]]
+    problems: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    locator: Locator | None = None
+
+    def __len__(self) -> int:
+        return len(self.ordinals)
+
+    def locate(self, index: int, column: str | None = None) -> str:
+        """Where `column` of the row at `index` is (see Row.locate)."""
+        return Row(self.ordinals[index], self.lines[index], {}, (), self.locator).locate(column)
+
+
+def batches_of(rows: Iterator[Row], header: Sequence[str], size: int) -> Iterator[RowBatch]:
+    """Rows gathered into batches (readers without a faster batch path)."""
+    chunk: list[Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield _batch(chunk, header)
+            chunk = []
+    if chunk:
+        yield _batch(chunk, header)
+
+
+def _batch(rows: list[Row], header: Sequence[str]) -> RowBatch:
+    return RowBatch(
+        [row.ordinal for row in rows],
+        [row.line for row in rows],
+        {column: [row.values.get(column, "") for row in rows] for column in header},
+        {i: row.problems for i, row in enumerate(rows) if row.problems},
+        rows[0].locator,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Table:
     path: Path
@@ -152,6 +199,14 @@ class Table:
     rows: Iterator[Row]
     kind: str = "delimited"  # delimited, xlsx, parquet, fixed_width
     sheet: str | None = None
+    # A reader's own batch path (CSV/TSV), used instead of `rows`; never both.
+    batch_source: Callable[[int], Iterator[RowBatch]] | None = None
+
+    def batches(self, size: int = 50_000) -> Iterator[RowBatch]:
+        """The rows as column batches of `size`: the same rows `rows` gives, faster."""
+        if self.batch_source is not None:
+            return self.batch_source(size)
+        return batches_of(self.rows, self.header, size)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -174,7 +229,13 @@ def open_table(path: Path, required: Sequence[str] = (), layout: FileLayout | No
         else:
             table = read_delimited(path, required, layout.encoding, layout.delimiter, columns)
     if layout.codes:
-        table = dataclasses.replace(table, rows=_recoded(table.rows, layout.codes))
+        codes = layout.codes
+        source = table.batches
+        table = dataclasses.replace(
+            table,
+            rows=_recoded(table.rows, codes),
+            batch_source=lambda size: (_recoded_batch(b, codes) for b in source(size)),
+        )
     return table
 
 
@@ -257,6 +318,16 @@ def _recoded(rows: Iterator[Row], codes: Mapping[str, Mapping[str, str]]) -> Ite
         yield row
 
 
+def _recoded_batch(batch: RowBatch, codes: Mapping[str, Mapping[str, str]]) -> RowBatch:
+    for column, table in codes.items():
+        values = batch.columns.get(column)
+        if values is not None:
+            batch.columns[column] = [
+                table.get(v, table.get(v.strip(), v)) if v else v for v in values
+            ]
+    return batch
+
+
 # ---------------------------------------------------------------------------------------------
 # CSV / TSV
 
@@ -270,7 +341,7 @@ def read_delimited(
 ) -> Table:
     """Open a CSV/TSV file; its rows are read lazily, each with the problems it has."""
     head = _check_nonempty(path, 4)
-    used = _encoding(path, head, encoding)
+    used, clean = _encoding(path, head, encoding)
     with _text(path, used) as stream:
         first_line = stream.readline()
     sep = _delimiter(path, first_line, delimiter)
@@ -293,25 +364,35 @@ def read_delimited(
         stream.close()
         raise
     locator = Locator(renamed) if renamed else None
-    return Table(path, used, sep, names, _rows(stream, reader, names, used, locator))
+    start = reader.line_num + 1
+
+    def batch_source(size: int) -> Iterator[RowBatch]:
+        return _row_batches(stream, reader, start, names, used, locator, clean, size)
+
+    return Table(
+        path, used, sep, names, _rows(stream, reader, names, used, locator), "delimited", None,
+        batch_source,
+    )  # fmt: skip
 
 
-def _encoding(path: Path, head: bytes, encoding: str | None) -> str:
-    """The caller's encoding, else by BOM, else strict UTF-8, else CP932, else the lesser evil."""
+def _encoding(path: Path, head: bytes, encoding: str | None) -> tuple[str, bool]:
+    """The caller's encoding, else by BOM, else strict UTF-8, else CP932, else the lesser evil;
+    and whether the whole file decodes with it (then no row needs checking for bad bytes)."""
     if encoding:
         try:
             codecs.lookup(encoding)
         except LookupError as error:
             raise UnreadableFile(f"{path}: 文字コード「{encoding}」を知らない") from error
-        return encoding
+        return encoding, _decodes(path, encoding)
     for bom, name in _BOMS:
         if head.startswith(bom):
-            return name
+            return name, _decodes(path, name)
     for name in ("utf-8", "cp932"):
         if _decodes(path, name):
-            return name
-    # Neither decodes everything: keep the one that fails on fewer lines.
-    return min((_bad_lines(path, name), name) for name in ("utf-8", "cp932"))[1]
+            return name, True
+    # Neither decodes everything: keep the one that fails on fewer lines (UTF-8 on a tie).
+    utf8 = _bad_lines(path, "utf-8")
+    return ("cp932" if _bad_lines(path, "cp932", limit=utf8) < utf8 else "utf-8"), False
 
 
 def _decodes(path: Path, encoding: str) -> bool:
@@ -327,15 +408,27 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
-def _bad_lines(path: Path, encoding: str) -> int:
-    bad = 0
+def _bad_lines(path: Path, encoding: str, limit: int | None = None) -> int:
+    """Lines holding bytes `encoding` cannot decode, found on decoded chunks in C; counting
+    stops past `limit`."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="surrogateescape")
+    bad: set[int] = set()
+    lines_before, tail = 0, ""
     with path.open("rb") as file:
-        for line in file:
-            try:
-                line.decode(encoding)
-            except UnicodeDecodeError:
-                bad += 1
-    return bad
+        while True:
+            chunk = file.read(_CHUNK)
+            text = tail + decoder.decode(chunk, final=not chunk)
+            text, _, tail = text.rpartition("\n") if chunk else (text, "", "")
+            position, line = 0, lines_before
+            for match in _ESCAPED_BYTE.finditer(text):  # in order: count newlines once
+                line += text.count("\n", position, match.start())
+                position = match.start()
+                bad.add(line)
+                if limit is not None and len(bad) > limit:
+                    return len(bad)
+            lines_before += text.count("\n") + 1
+            if not chunk:
+                return len(bad)
 
 
 def _text(path: Path, encoding: str) -> IO[str]:
@@ -386,6 +479,85 @@ def _rows(
             if _ESCAPED_BYTE.search("".join(fields)):  # one search per row; fields if it hits
                 problems += _undecodable(values, place, start, encoding)
             yield Row(ordinal, start, values, tuple(problems), locator)
+
+
+def _row_batches(
+    stream: IO[str],
+    reader: Any,
+    line: int,
+    header: Sequence[str],
+    encoding: str,
+    locator: Locator | None,
+    clean: bool,
+    size: int,
+) -> Iterator[RowBatch]:
+    """The rows of `_rows`, as column batches, with as little per-row work as possible: a file
+    that decodes cleanly is never searched for bad bytes, and columns come from one zip."""
+    place = locator.locate if locator else Locator({}).locate
+    width, ordinal, done = len(header), 0, False
+    with stream:
+        while not done:
+            fields_list: list[list[str]] = []
+            ordinals: list[int] = []
+            lines: list[int] = []
+            problems: dict[int, tuple[str, ...]] = {}
+            add_fields, add_ordinal, add_line = fields_list.append, ordinals.append, lines.append
+            for _ in range(size):
+                try:
+                    fields = next(reader)
+                except StopIteration:
+                    done = True
+                    break
+                except csv.Error as error:
+                    ordinal += 1
+                    problem = f"{place(line, None)}: CSVとして読めない({error})"
+                    problems[len(fields_list)] = (problem,)
+                    add_fields([""] * width)
+                    add_ordinal(ordinal)
+                    add_line(line)
+                    line = reader.line_num + 1
+                    continue
+                start, line = line, reader.line_num + 1
+                if len(fields) != width or not clean:
+                    if not fields or (len(fields) == 1 and not fields[0].strip()):
+                        continue  # a blank line is not a row
+                    fields, found = _checked_fields(fields, header, place, start, encoding, clean)
+                    if found:
+                        problems[len(fields_list)] = found
+                ordinal += 1
+                add_fields(fields)
+                add_ordinal(ordinal)
+                add_line(start)
+            if fields_list:
+                columns = dict(zip(header, map(list, zip(*fields_list, strict=True)), strict=True))
+                yield RowBatch(ordinals, lines, columns, problems, locator)
+
+
+def _checked_fields(
+    fields: list[str], header: Sequence[str], place: Any, start: int, encoding: str, clean: bool
+) -> tuple[list[str], tuple[str, ...]]:
+    """A row that needs a closer look: wrong field count (padded or cut to the header), or
+    possibly undecodable bytes (each field named)."""
+    width = len(header)
+    found: list[str] = []
+    if len(fields) != width:
+        found.append(f"{place(start, None)}: 列数が{len(fields)}(ヘッダは{width}列)")
+        fields = (fields + [""] * width)[:width]
+    if not clean and _has_escaped_byte("".join(fields)):
+        values = dict(zip(header, fields, strict=True))
+        found += _undecodable(values, place, start, encoding)
+        fields = list(values.values())
+    return fields, tuple(found)
+
+
+def _has_escaped_byte(text: str) -> bool:
+    # Encoding fails only on the surrogates that stand for undecodable bytes: faster than a
+    # regex search on every row.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _ESCAPED_BYTE.search(text) is not None
+    return False
 
 
 def _undecodable(values: dict[str, str], place: Any, line: int, encoding: str) -> list[str]:

@@ -34,6 +34,7 @@ from himoken.collate.ingest import UnreadableFile, open_table
 from himoken.collate.outputs import RESULT_COLUMNS
 from himoken.collate.patterns import Pending
 from himoken.collate.profiles import FileLayout, Labels, Profile
+from himoken.collate.records import NumberStatus
 from himoken.collate.risk import risk
 from himoken.collate.verdicts import Reason, Verdict
 from himoken.summary import SummaryError, validate
@@ -167,7 +168,9 @@ class _Run:
             try:  # a file can turn out unreadable while it is read (a corrupt workbook)
                 source = open_table(path, required, layout)
                 self.backend.note_present(table, source.header)
-                rows = self.backend.stage(table, schema, self._counted(batches(source.rows), role))
+                rows = self.backend.stage(
+                    table, schema, self._counted(batches(source.batches(stage.BATCH_ROWS)), role)
+                )
             except UnreadableFile as error:
                 raise CollateError(str(error)) from error
             self.log.add(f"{role}: {path.name} {source.encoding} {rows}行")
@@ -214,9 +217,9 @@ class _Run:
             status, entries = columns["number_status"][i], columns["entries"][i]
             searchable = bool(rows[i]["氏名"] and rows[i]["生年月日"])
             problems = [p for p in (columns["problems"][i] or "").split("\n") if p]
-            if status == stage.NumberStatus.MALFORMED:
+            if status == NumberStatus.MALFORMED:
                 assessments[i] = classify.invalid(Reason.MALFORMED, problems, searchable)
-            elif status == stage.NumberStatus.CHECK_DIGIT:
+            elif status == NumberStatus.CHECK_DIGIT:
                 assessments[i] = classify.invalid(
                     Reason.CHECK_DIGIT, ["個人番号のチェックデジットが合わない"], searchable
                 )

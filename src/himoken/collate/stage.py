@@ -13,9 +13,9 @@ from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
 
-from himoken.collate.ingest import Row
-from himoken.collate.records import Record, prepare_records
-from himoken.mynumber import Problem, parse
+from himoken.collate.ingest import RowBatch
+from himoken.collate.records import FirstSeen, checked
+from himoken.mynumber import Problem, parse, plain_validity
 from himoken.normalize.dates import parse_date
 
 REGISTER_COLUMNS = (
@@ -34,15 +34,7 @@ PERSON_COLUMNS = ("氏名", "氏名フリガナ", "生年月日", "性別", "住
 BATCH_ROWS = 50_000
 
 
-class NumberStatus:
-    """What the records' 個人番号 allows (records table column `number_status`)."""
-
-    OK = "ok"
-    CHECK_DIGIT = "check_digit"
-    MALFORMED = "malformed"
-
-
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 18)
 def birth_key(value: str | None) -> str | None:
     """ISO date for blocking; `YYYY-00-00` when only the year is known; None when unreadable."""
     if not value or not value.strip():
@@ -69,55 +61,51 @@ RECORDS_SCHEMA = pa.schema(
 )  # fmt: skip
 
 
-def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
-    chunk: list[Row] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def _column(batch: RowBatch, column: str) -> list[str | None]:
+    return batch.columns.get(column) or [None] * len(batch)
 
 
-def register_batches(rows: Iterable[Row], size: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+def register_batches(batches: Iterable[RowBatch]) -> Iterator[pa.RecordBatch]:
     """The register as staged: one row per register data row (malformed ones included; they
     are counted by the caller's warnings and can still be matched on what they hold)."""
-    for chunk in _chunks(rows, size):
-        numbers = [parse(row.values.get("個人番号")) for row in chunk]
+    for batch in batches:
+        values = _column(batch, "個人番号")
+        numbers = [
+            (value, valid) if valid is not None else _parsed(value)
+            for value, valid in zip(values, plain_validity(values), strict=True)
+        ]
         columns: dict[str, list] = {
-            "row_id": [row.ordinal for row in chunk],
-            "number": [n.number for n in numbers],
-            "number_valid": [n.problem is not Problem.CHECK_DIGIT for n in numbers],
-            "birth_key": [birth_key(row.values.get("生年月日")) for row in chunk],
-            "removed": [bool((row.values.get("消除事由") or "").strip()) for row in chunk],
+            "row_id": batch.ordinals,
+            "number": [number for number, _ in numbers],
+            "number_valid": [valid for _, valid in numbers],
+            "birth_key": [birth_key(value) for value in _column(batch, "生年月日")],
+            "removed": [bool(value and value.strip()) for value in _column(batch, "消除事由")],
         }
         for column in REGISTER_COLUMNS:
-            columns[column] = [row.values.get(column) for row in chunk]
+            columns[column] = _column(batch, column)
         yield pa.RecordBatch.from_pydict(columns, schema=REGISTER_SCHEMA)
 
 
-def record_batches(rows: Iterable[Row], size: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+def record_batches(batches: Iterable[RowBatch]) -> Iterator[pa.RecordBatch]:
     """The records as staged, in input order, every data row included."""
-    for chunk in _chunks(prepare_records(rows), size):
+    first_seen: dict[str, FirstSeen] = {}
+    for batch in batches:
+        found = checked(batch, first_seen)
         columns: dict[str, list] = {
-            "ordinal": [r.row.ordinal for r in chunk],
-            "line": [r.row.line for r in chunk],
-            "record_id": [r.record_id for r in chunk],
-            "number": [r.number.number if not r.malformed else None for r in chunk],
-            "number_status": [_status(r) for r in chunk],
-            "problems": ["\n".join(r.problems) for r in chunk],
-            "notes": ["\n".join(r.notes) for r in chunk],
-            "birth_key": [birth_key(r.row.values.get("生年月日")) for r in chunk],
+            "ordinal": batch.ordinals,
+            "line": batch.lines,
+            "record_id": found.record_ids,
+            "number": found.numbers,
+            "number_status": found.statuses,
+            "problems": ["\n".join(problems) for problems in found.problems],
+            "notes": ["\n".join(notes) for notes in found.notes],
+            "birth_key": [birth_key(value) for value in _column(batch, "生年月日")],
         }
         for column in RECORD_COLUMNS:
-            columns[column] = [r.row.values.get(column) for r in chunk]
+            columns[column] = _column(batch, column)
         yield pa.RecordBatch.from_pydict(columns, schema=RECORDS_SCHEMA)
 
 
-def _status(record: Record) -> str:
-    if record.malformed:
-        return NumberStatus.MALFORMED
-    if record.check_digit_fails:
-        return NumberStatus.CHECK_DIGIT
-    return NumberStatus.OK
+def _parsed(value: str | None) -> tuple[str | None, bool]:
+    number = parse(value)
+    return number.number, number.problem is not Problem.CHECK_DIGIT
