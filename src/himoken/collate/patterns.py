@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from himoken.collate.classify import Assessment, Item, value
+from himoken.collate.classify import IDENTITY_ITEMS, Assessment, Item, value
 from himoken.collate.verdicts import Reason
 from himoken.compare import addresses, dates, names
 from himoken.compare.addresses import AddressLevel
@@ -141,9 +141,12 @@ def _household_members(
 
 
 def check_family_without_candidate(pending: Pending, register_has_households: bool) -> None:
-    """No better entry found, but the linked entry lives at the record's address with the
-    record's surname: the number of someone in the record holder's household."""
-    if pending.entry is None or not pending.identity_differs:
+    """A register without 世帯番号 and no better entry found, but the linked entry lives at
+    the record's address with the record's surname and is another person (two identity items
+    differ): the number of someone in the record holder's household (spec §7)."""
+    if register_has_households or pending.entry is None:
+        return
+    if len(pending.assessment.differing & IDENTITY_ITEMS) < 2:
         return
     if Reason.FAMILY_MEMBER in pending.assessment.reasons:
         return
