@@ -93,12 +93,22 @@ def collate(
         backend = DuckDBBackend(work / "db", memory_limit=memory_limit, threads=threads)
         try:
             run = _Run(backend, options, log, progress)
-            run.stage((register, profile.register), (records, profile.records))
-            run.classify()
-            run.settle()
+            lap = time.perf_counter()
+            for name, step in (
+                (
+                    "読込",
+                    lambda: run.stage((register, profile.register), (records, profile.records)),
+                ),
+                ("照合", run.classify),
+                ("追加確認", run.settle),
+            ):
+                step()
+                log.add(f"{name} {time.perf_counter() - lap:.1f} 秒")
+                lap = time.perf_counter()
             staged = work / "out"
             staged.mkdir()
             summary = run.write(staged, labels, show_numbers)
+            log.add(f"出力 {time.perf_counter() - lap:.1f} 秒")
         finally:
             backend.close()
         log.add(f"所要時間 {time.perf_counter() - started:.1f} 秒")
