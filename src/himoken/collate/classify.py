@@ -10,18 +10,21 @@ build on the Assessment made here (see `patterns`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from himoken.collate import history
 from himoken.collate.verdicts import Reason, Verdict, least_verdict
 from himoken.compare import addresses, dates, kana, names, sex
+from himoken.compare.addresses import AddressLevel
 from himoken.compare.dates import DateLevel
 from himoken.compare.kana import KanaLevel
 from himoken.compare.names import NameLevel
 from himoken.compare.outcome import Outcome
 from himoken.compare.sex import SexLevel
+from himoken.normalize.names import has_gaiji
 
 # The order reasons are listed in 理由 among those of the same verdict: identity first.
 REASON_ORDER: tuple[Reason, ...] = tuple(Reason)
@@ -120,38 +123,103 @@ def value(row: Mapping[str, str] | None, column: str) -> str:
     return ((row or {}).get(column) or "").strip()
 
 
-def _column(rows: Sequence[Mapping[str, str] | None], column: str) -> list[str]:
-    return [value(row, column) for row in rows]
+Columns = Mapping[str, Sequence[str | None]]
+
+
+def row_of(columns: Columns, index: int, names: Sequence[str]) -> dict[str, str]:
+    """One row of a column batch as a mapping (only for the rows that need one)."""
+    return {name: columns[name][index] or "" for name in names if name in columns}
+
+
+def _texts(columns: Columns, column: str, count: int) -> list[str]:
+    values = columns.get(column)
+    return [(v or "").strip() for v in values] if values is not None else [""] * count
+
+
+def _outcomes(
+    mine: list[str],
+    theirs: list[str],
+    compare_at: Callable[[list[int]], list[Outcome]],
+    same: Outcome,
+    must_compare: Callable[[str], bool] = lambda value: False,
+) -> list[Outcome]:
+    """Outcomes of a column pair, computed (by `compare_at`, given the row positions) only
+    where the values differ as written or `must_compare` says equal text is not enough; `same`
+    stands for the rest."""
+    need = [
+        i for i, (a, b) in enumerate(zip(mine, theirs, strict=True)) if a != b or must_compare(a)
+    ]
+    result = [same] * len(mine)
+    if need:
+        for i, outcome in zip(need, compare_at(need), strict=True):
+            result[i] = outcome
+    return result
+
+
+def _at(compare_many: Callable[..., list[Outcome]], *columns: list[str]) -> Callable:
+    """`compare_many` applied to the given row positions of `columns`."""
+    return lambda need: compare_many(*([column[i] for i in need] for column in columns))
 
 
 def assess_linked(
-    records: Sequence[Mapping[str, str]],
-    entries: Sequence[Mapping[str, str]],
+    records: Columns,
+    entries: Columns,
     states: Sequence[EntryState],
     options: Options = Options(),
-) -> list[Assessment]:
-    """Assess records whose number is well formed and found in the register, row by row."""
-    name_outcomes = names.compare_many(
-        _column(records, "氏名"),
-        _column(entries, "氏名"),
-        _column(entries, "通称"),
+) -> list[Assessment | None]:
+    """Assess records whose number is well formed and found in the register, given as column
+    batches (records with the contract's columns, entries with the register's). None stands
+    for a plain MATCH with nothing to say — most records — so that nothing is built for it."""
+    count = len(states)
+    mine = {c: _texts(records, c, count) for c in PERSON_ITEMS}
+    theirs = {c: _texts(entries, c, count) for c in PERSON_ITEMS}
+    compare_names = functools.partial(
+        names.compare_many,
         gaiji_table=options.gaiji_table,
         same_gaiji_table=options.same_gaiji_table,
     )
-    reading_outcomes = kana.compare_many(
-        _column(records, "氏名フリガナ"), _column(entries, "氏名フリガナ")
-    )
-    birth_outcomes = dates.compare_many(_column(records, "生年月日"), _column(entries, "生年月日"))
-    sex_outcomes = sex.compare_many(_column(records, "性別"), _column(entries, "性別"))
-    address_outcomes = addresses.compare_many(_column(records, "住所"), _column(entries, "住所"))
-    columns = zip(
-        name_outcomes, reading_outcomes, birth_outcomes, sex_outcomes, address_outcomes,
+    name, reading, birth, gender, address = (mine[c] for c in PERSON_ITEMS)
+    outcomes = zip(
+        _outcomes(name, theirs["氏名"], _at(compare_names, name, theirs["氏名"],
+                  _texts(entries, "通称", count)), _SAME_NAME, _needs_name_check),
+        _outcomes(reading, theirs["氏名フリガナ"], _at(kana.compare_many, reading,
+                  theirs["氏名フリガナ"]), _SAME_READING),
+        dates.compare_many(birth, theirs["生年月日"]),
+        sex.compare_many(gender, theirs["性別"]),
+        _outcomes(address, theirs["住所"], _at(addresses.compare_many, address, theirs["住所"]),
+                  _SAME_ADDRESS, _empty),
         strict=True,
     )  # fmt: skip
-    return [
-        _assess_one(record, entry, state, list(outcomes), options)
-        for record, entry, state, outcomes in zip(records, entries, states, columns, strict=True)
-    ]
+    removals = _texts(entries, "消除事由", count)
+    assessments: list[Assessment | None] = []
+    for i, (state, found) in enumerate(zip(states, outcomes, strict=True)):
+        if (
+            state is EntryState.FOUND
+            and not removals[i]
+            and all(o.reason is None and not o.note for o in found)
+        ):
+            assessments.append(None)
+            continue
+        record = {c: mine[c][i] for c in PERSON_ITEMS} | row_of(records, i, _RECORD_CONTEXT)
+        entry = row_of(entries, i, tuple(entries))
+        assessments.append(_assess_one(record, entry, state, list(found), options))
+    return assessments
+
+
+PERSON_ITEMS = ("氏名", "氏名フリガナ", "生年月日", "性別", "住所")
+_RECORD_CONTEXT = ("紐付け日", "紐付け方法")
+_SAME_NAME = Outcome(NameLevel.EXACT)
+_SAME_READING = Outcome(KanaLevel.EQUAL)
+_SAME_ADDRESS = Outcome(AddressLevel.SAME)
+
+
+def _needs_name_check(name: str) -> bool:
+    """Equal text is not enough for an empty name or one holding 外字."""
+    return not name or has_gaiji(name)
+
+
+def _empty(value: str) -> bool:
+    return not value
 
 
 # Levels at which an item differs beyond notation (evidence of another person).

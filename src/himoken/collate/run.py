@@ -216,30 +216,29 @@ class _Run:
         empty = pa.Table.from_batches([], schema=RESULTS_SCHEMA)  # noqa: F841
         self.backend.con.execute("CREATE OR REPLACE TABLE results AS SELECT * FROM empty")
 
-    def _classify_batch(self, columns: dict[str, list]) -> list[tuple[int, str, Assessment]]:
+    def _classify_batch(self, columns: dict[str, list]) -> list[tuple[int, str, Assessment | None]]:
         count = len(columns["ordinal"])
-        rows = [
-            {c: columns[c][i] for c in stage.RECORD_COLUMNS} for i in range(count)
-        ]  # the record's values
         assessments: list[Assessment | None] = [None] * count
         linked_at: list[int] = []
         for i in range(count):
-            status, entries = columns["number_status"][i], columns["entries"][i]
-            searchable = bool(rows[i]["氏名"] and rows[i]["生年月日"])
-            problems = [p for p in (columns["problems"][i] or "").split("\n") if p]
+            status = columns["number_status"][i]
+            if status == NumberStatus.OK and columns["entries"][i]:
+                linked_at.append(i)
+                continue
+            searchable = bool(columns["氏名"][i] and columns["生年月日"][i])
             if status == NumberStatus.MALFORMED:
+                problems = [p for p in (columns["problems"][i] or "").split("\n") if p]
                 assessments[i] = classify.invalid(Reason.MALFORMED, problems, searchable)
             elif status == NumberStatus.CHECK_DIGIT:
                 assessments[i] = classify.invalid(
                     Reason.CHECK_DIGIT, ["個人番号のチェックデジットが合わない"], searchable
                 )
-            elif not entries:
+            else:
                 assessments[i] = classify.invalid(
                     Reason.NOT_IN_REGISTER, ["住民記録にこの番号がない"], searchable
                 )
-            else:
-                linked_at.append(i)
-        entries = [{c: columns[f"e_{c}"][i] for c in ENTRY_COLUMNS} for i in linked_at]
+        linked_records = {c: [columns[c][i] for i in linked_at] for c in stage.RECORD_COLUMNS}
+        linked_entries = {c: [columns[f"e_{c}"][i] for i in linked_at] for c in ENTRY_COLUMNS}
         states = [
             EntryState.REPEATED
             if columns["entries"][i] > 1
@@ -248,50 +247,61 @@ class _Run:
             else EntryState.INVALID_NUMBER
             for i in linked_at
         ]
-        linked = classify.assess_linked([rows[i] for i in linked_at], entries, states, self.options)
-        entry_of: dict[int, dict[str, str]] = {}
-        for i, entry, assessment in zip(linked_at, entries, linked, strict=True):
+        linked = classify.assess_linked(linked_records, linked_entries, states, self.options)
+        has_entry = [False] * count
+        for i, assessment in zip(linked_at, linked, strict=True):
             assessments[i] = assessment
-            entry_of[i] = entry
-        finished = []
+            has_entry[i] = True
+        finished: list[tuple[int, str, Assessment | None]] = []
         for i in range(count):
             assessment = assessments[i]
-            assert assessment is not None
-            ordinal = columns["ordinal"][i]
-            for note in (columns["notes"][i] or "").split("\n"):
-                assessment.note(note)
-            entry = entry_of.get(i)
-            if (
-                entry is not None
-                and columns["twins"][i]
-                and assessment.name_and_birth_agree
-                and not classify.value(rows[i], "住所")
-            ):
-                assessment.add(Reason.HOMONYM, "住所がなく、氏名・生年月日が同じ住民が他にもいる")
-                assessment.soft.add(Reason.HOMONYM)
-            if self._open(assessment, columns["sharing"][i]):
-                self.pending[ordinal] = Pending(
-                    ordinal, assessment, rows[i], entry, columns["number"][i]
-                )
-            else:
-                finished.append((ordinal, columns["record_id"][i], assessment))
+            ordinal, sharing, notes = (
+                columns["ordinal"][i], columns["sharing"][i], columns["notes"][i],
+            )  # fmt: skip
+            homonym = (
+                has_entry[i] and columns["twins"][i] and not (columns["住所"][i] or "").strip()
+            )
+            if assessment is None and (notes or homonym or sharing > 1):
+                assessment = classify.Assessment(name_and_birth_agree=True, searchable=True)
+            if assessment is not None:
+                for note in (notes or "").split("\n"):
+                    assessment.note(note)
+                if homonym and assessment.name_and_birth_agree:
+                    assessment.add(
+                        Reason.HOMONYM, "住所がなく、氏名・生年月日が同じ住民が他にもいる"
+                    )
+                    assessment.soft.add(Reason.HOMONYM)
+                if self._open(assessment, sharing):
+                    self.pending[ordinal] = Pending(
+                        ordinal,
+                        assessment,
+                        classify.row_of(columns, i, stage.RECORD_COLUMNS),
+                        classify.row_of(
+                            {c: columns[f"e_{c}"] for c in ENTRY_COLUMNS}, i, ENTRY_COLUMNS
+                        ) if has_entry[i] else None,
+                        columns["number"][i],
+                    )  # fmt: skip
+                    continue
+            finished.append((ordinal, columns["record_id"][i], assessment))
         return finished
 
     @staticmethod
     def _open(assessment: Assessment, sharing: int) -> bool:
         """Left for the set-wise checks: flagged records that can be searched, moves known
         only by date, numbers that other records share."""
-        return (
-            (assessment.verdict.flagged and assessment.searchable)
-            or assessment.weak_move
-            or sharing > 1
-        )
+        return needs_owner(assessment) or sharing > 1
 
-    def _store(self, finished: list[tuple[int, str, Assessment]]) -> None:
+    def _store(self, finished: list[tuple[int, str, Assessment | None]]) -> None:
         if not finished:
             return
         columns: dict[str, list] = {name: [] for name in RESULTS_SCHEMA.names}
         for ordinal, record_id, assessment in finished:
+            if assessment is None:  # a plain MATCH: nothing to compute
+                for name, value in zip(
+                    RESULTS_SCHEMA.names, (ordinal, record_id, *_MATCH), strict=True
+                ):
+                    columns[name].append(value)
+                continue
             verdict = assessment.verdict
             reasons = assessment.ordered_reasons()
             columns["ordinal"].append(ordinal)
@@ -366,7 +376,7 @@ class _Run:
     def _owners(self) -> None:
         from himoken.collate.owner import fits_better, search_owners
 
-        searchable = [p for p in self.pending.values() if p.assessment.searchable]
+        searchable = [p for p in self.pending.values() if needs_owner(p.assessment)]
         if not searchable:
             return
         columns: dict[str, list] = {
@@ -472,11 +482,21 @@ class _Run:
         }
 
 
+def needs_owner(assessment: Assessment) -> bool:
+    """Whose true owner is searched: flagged records with a name and birth date to search
+    by, and records whose move is known only by date (it stands only if no one fits better)."""
+    return (assessment.verdict.flagged and assessment.searchable) or assessment.weak_move
+
+
+# results columns after ordinal and record id for a plain MATCH
+_MATCH = ("MATCH", 0, "", 0, "", "照合した項目はすべて一致。")
+
+
 def explain(assessment: Assessment, verdict: Verdict) -> str:
     """説明: the notes as one Japanese text a clerk can act on."""
     notes = [n for n in assessment.notes if n]
     if not notes:
-        return "照合した項目はすべて一致。" if verdict is Verdict.MATCH else ""
+        return _MATCH[-1] if verdict is Verdict.MATCH else ""
     return "。".join(notes) + "。"
 
 

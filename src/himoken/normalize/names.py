@@ -48,6 +48,11 @@ _LATIN = re.compile(r"[A-Z][A-Z .,'\-]*")
 _KANJI = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
+def has_gaiji(text: str) -> bool:
+    """Whether text holds 外字 nobody can compare (private use, 〓, ■)."""
+    return _GAIJI.search(text) is not None
+
+
 class NormalizedName(NamedTuple):
     raw: str
     text: str  # mechanical canonical form, no spaces
