@@ -19,6 +19,8 @@ import pyarrow as pa
 
 from himoken.collate.stage import PERSON_COLUMNS, REGISTER_COLUMNS
 
+# A name as written, spaces and case aside: namesakes in the register share it.
+_NAME_KEY = """regexp_replace(upper({0}."氏名"), '[\\s　]+', '', 'g')"""
 # Register columns read back beside each record (prefixed e_ in linked batches).
 ENTRY_COLUMNS = REGISTER_COLUMNS
 
@@ -32,14 +34,15 @@ class Backend(Protocol):
 
     def stage(self, table: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> int: ...
 
+    def note_present(self, table: str, columns: Iterable[str]) -> None: ...
+
+    def has_column(self, table: str, column: str) -> bool: ...
+
     def prepare(self) -> dict[str, int]: ...
 
     def linked(self, batch_rows: int) -> Iterator[pa.RecordBatch]: ...
 
-    def reader(self, query: str, batch_rows: int) -> pa.RecordBatchReader:
-        """Stream a query's rows in batches on a cursor of its own, so that the pipeline can
-        write to other tables while it reads."""
-        return self.con.cursor().sql(query).to_arrow_reader(batch_rows)
+    def reader(self, query: str, batch_rows: int) -> pa.RecordBatchReader: ...
 
     def neighbours(self, ordinals: Sequence[int]) -> dict[int, dict[str, int | None]]: ...
 
@@ -49,7 +52,7 @@ class Backend(Protocol):
 
     def entries(self, numbers: Iterable[str]) -> dict[str, dict[str, str]]: ...
 
-    def has_column(self, table: str, column: str) -> bool: ...
+    def namesakes_in_form_households(self, ordinals: Iterable[int]) -> dict[int, list[str]]: ...
 
     def close(self) -> None: ...
 
@@ -97,9 +100,9 @@ class DuckDBBackend:
         """)
         # Entries that share a mechanically equal name and a birth date with another entry:
         # a record without an address linked to one of them cannot be told apart (HOMONYM).
-        self.con.execute(r"""
+        self.con.execute(f"""
             CREATE OR REPLACE TABLE register_twins AS
-            SELECT regexp_replace(upper("氏名"), '[\s　]+', '', 'g') AS name_key, birth_key,
+            SELECT {_NAME_KEY.format("register")} AS name_key, birth_key,
                    count(*) AS entries
             FROM register WHERE birth_key IS NOT NULL AND "氏名" IS NOT NULL
             GROUP BY ALL HAVING count(*) > 1
@@ -129,7 +132,7 @@ class DuckDBBackend:
             LEFT JOIN register e ON e.row_id = n.row_id
             LEFT JOIN register_twins t
               ON t.birth_key = e.birth_key
-             AND t.name_key = regexp_replace(upper(e."氏名"), '[\\s　]+', '', 'g')
+             AND t.name_key = {_NAME_KEY.format("e")}
             LEFT JOIN record_numbers d ON d.number = r.number AND r.number_status = 'ok'
             ORDER BY r.ordinal
         """,
@@ -206,6 +209,38 @@ class DuckDBBackend:
             JOIN register e ON e.row_id = n.row_id
         """).fetchall()
         return {row[0]: dict(zip(ENTRY_COLUMNS, row[1:], strict=True)) for row in result}
+
+    def namesakes_in_form_households(self, ordinals: Iterable[int]) -> dict[int, list[str]]:
+        """For records whose linked entry has namesakes (same name and birth date): those
+        namesakes that live in a household of an entry linked by another record of the same
+        申請書番号 (a family's shared application form)."""
+        wanted = pa.table({"ordinal": pa.array(sorted(set(ordinals)), pa.int64())})  # noqa: F841
+        rows = self.con.execute(f"""
+            WITH me AS (
+              SELECT r.ordinal, r."申請書番号" AS form, e.birth_key, e.number AS linked,
+                     {_NAME_KEY.format("e")} AS name_key
+              FROM records r SEMI JOIN wanted USING (ordinal)
+              JOIN register_numbers n ON n.number = r.number
+              JOIN register e ON e.row_id = n.row_id
+              WHERE coalesce(trim(r."申請書番号"), '') <> ''
+            ), mates AS (
+              SELECT DISTINCT me.ordinal, m."世帯番号" AS household
+              FROM me JOIN records r2 ON r2."申請書番号" = me.form AND r2.ordinal <> me.ordinal
+              JOIN register_numbers n2 ON n2.number = r2.number
+              JOIN register m ON m.row_id = n2.row_id
+              WHERE coalesce(m."世帯番号", '') <> ''
+            ), namesakes AS (
+              SELECT me.ordinal, t.number, t."世帯番号" AS household
+              FROM me JOIN register t ON t.birth_key = me.birth_key
+              WHERE {_NAME_KEY.format("t")} = me.name_key AND t.number <> me.linked
+            )
+            SELECT DISTINCT ordinal, number FROM namesakes JOIN mates USING (ordinal, household)
+            ORDER BY ordinal, number
+        """).fetchall()
+        found: dict[int, list[str]] = {}
+        for ordinal, number in rows:
+            found.setdefault(ordinal, []).append(number)
+        return found
 
     def close(self) -> None:
         self.con.close()

@@ -171,3 +171,15 @@ def settle_weak_move(pending: Pending) -> None:
     assessment.drop(Reason.ADDRESS_DIFF)
     assessment.differing.discard(Item.ADDRESS)
     assessment.add(Reason.MOVED)
+
+
+def check_namesake_by_form(pending: Pending, namesakes: Sequence[str]) -> None:
+    """A record without 住所 linked to one of several namesakes: when exactly one other
+    namesake lives in the household of a record on the same 申請書番号, it is the owner."""
+    assessment = pending.assessment
+    if Reason.HOMONYM not in assessment.soft or assessment.candidate or len(namesakes) != 1:
+        return
+    assessment.soft.discard(Reason.HOMONYM)
+    assessment.candidate = namesakes[0]
+    assessment.candidate_fits_better = True
+    assessment.note("同じ申請書の他の記録の世帯に、氏名・生年月日が同じ別の住民がいる")

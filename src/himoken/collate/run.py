@@ -325,6 +325,7 @@ class _Run:
             self._duplicates()
             self._neighbours()
             self._owners()
+            self._namesakes_by_form()
             for item in pending.values():
                 patterns.check_family_without_candidate(item, self._households)
                 patterns.settle_weak_move(item)
@@ -409,6 +410,18 @@ class _Run:
                 self._households,
             )
         self.log.add(f"真の所有者の探索 {len(searchable)}件、候補あり {len(better)}件")
+
+    def _namesakes_by_form(self) -> None:
+        open_homonyms = [
+            p.ordinal
+            for p in self.pending.values()
+            if Reason.HOMONYM in p.assessment.soft and not p.assessment.candidate
+        ]
+        if not open_homonyms or not self._households:
+            return
+        found = self.backend.namesakes_in_form_households(open_homonyms)
+        for ordinal, numbers in found.items():
+            patterns.check_namesake_by_form(self.pending[ordinal], numbers)
 
     def _application_mates(self) -> dict[str, tuple[str, ...]]:
         """Numbers linked on each 申請書番号 shared by several records (family forms)."""
