@@ -17,7 +17,7 @@ from typing import Protocol
 import duckdb
 import pyarrow as pa
 
-from himoken.collate.stage import PERSON_COLUMNS, REGISTER_COLUMNS
+from himoken.collate.stage import PERSON_COLUMNS, REGISTER_COLUMNS, birth_key, register_numbers
 
 # A name as written, spaces and case aside: namesakes in the register share it.
 _NAME_KEY = """regexp_replace(upper({0}."氏名"), '[\\s　]+', '', 'g')"""
@@ -33,6 +33,10 @@ class Backend(Protocol):
     """What the pipeline needs from a SQL engine."""
 
     def stage(self, table: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> int: ...
+
+    def stage_register_csv(self, path: Path, header: Sequence[str], delimiter: str) -> int: ...
+
+    def count(self, table: str) -> int: ...
 
     def note_present(self, table: str, columns: Iterable[str]) -> None: ...
 
@@ -83,6 +87,62 @@ class DuckDBBackend:
             self.con.unregister("_batch")
             rows += batch.num_rows
         return rows
+
+    def stage_register_csv(self, path: Path, header: Sequence[str], delimiter: str) -> int:
+        """Stage a register CSV that decodes cleanly as UTF-8 with DuckDB's own reader (the
+        register's rows need no line accounting; rows DuckDB rejects are counted as
+        malformed). Returns the number of rows DuckDB rejected."""
+        con = self.con
+        con.execute("SET preserve_insertion_order = true")  # row_id follows the file
+        try:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE register_raw AS "
+                "SELECT row_number() OVER () AS row_id, * FROM read_csv(?, header = true, "
+                "names = ?, all_varchar = true, delim = ?, quote = '\"', escape = '\"', "
+                "store_rejects = true, rejects_table = 'register_rejects')",
+                [str(path), list(header), delimiter],
+            )
+        finally:
+            con.execute("SET preserve_insertion_order = false")
+        values = [v for (v,) in con.execute(
+            'SELECT "個人番号" FROM register_raw ORDER BY row_id'
+        ).fetchall()] if "個人番号" in header else []  # fmt: skip
+        numbers, valid = register_numbers(values)
+        con.register("register_number_keys", pa.table({
+            "row_id": pa.array(range(1, len(numbers) + 1), pa.int64()),
+            "number": pa.array(numbers, pa.string()),
+            "number_valid": pa.array(valid, pa.bool_()),
+        }))  # fmt: skip
+        births = [v for (v,) in con.execute(
+            'SELECT DISTINCT "生年月日" FROM register_raw WHERE "生年月日" IS NOT NULL'
+        ).fetchall()]  # fmt: skip
+        con.register("register_birth_keys", pa.table({
+            "value": pa.array(births, pa.string()),
+            "birth_key": pa.array([birth_key(v) for v in births], pa.string()),
+        }))  # fmt: skip
+        present = set(header)
+        columns = ", ".join(
+            f'raw."{c}"' if c in present else f'NULL::VARCHAR AS "{c}"' for c in REGISTER_COLUMNS
+        )
+        removed = (
+            """coalesce(trim(raw."消除事由"), '') <> ''""" if "消除事由" in present else "false"
+        )
+        con.execute(f"""
+            CREATE OR REPLACE TABLE register AS
+            SELECT raw.row_id, n.number, n.number_valid, b.birth_key, {removed} AS removed,
+                   {columns}
+            FROM register_raw raw JOIN register_number_keys n USING (row_id)
+            LEFT JOIN register_birth_keys b ON b.value = raw."生年月日"
+        """)
+        con.unregister("register_number_keys")
+        con.unregister("register_birth_keys")
+        con.execute("DROP TABLE register_raw")
+        rejected = con.execute("SELECT count(DISTINCT line) FROM register_rejects").fetchone()
+        return rejected[0] if rejected else 0
+
+    def count(self, table: str) -> int:
+        result = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        return result[0] if result else 0
 
     def note_present(self, table: str, columns: Iterable[str]) -> None:
         """Which contract columns the input file had (a column can exist and be empty)."""

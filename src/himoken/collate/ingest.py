@@ -201,6 +201,7 @@ class Table:
     sheet: str | None = None
     # A reader's own batch path (CSV/TSV), used instead of `rows`; never both.
     batch_source: Callable[[int], Iterator[RowBatch]] | None = None
+    clean: bool = False  # text that decodes without a bad byte (an SQL engine may read it)
 
     def batches(self, size: int = 50_000) -> Iterator[RowBatch]:
         """The rows as column batches of `size`: the same rows `rows` gives, faster."""
@@ -371,7 +372,7 @@ def read_delimited(
 
     return Table(
         path, used, sep, names, _rows(stream, reader, names, used, locator), "delimited", None,
-        batch_source,
+        batch_source, clean,
     )  # fmt: skip
 
 

@@ -30,7 +30,7 @@ from himoken import __version__
 from himoken.collate import classify, outputs, patterns, stage
 from himoken.collate.backend import ENTRY_COLUMNS, DuckDBBackend
 from himoken.collate.classify import Assessment, EntryState, Item, Options
-from himoken.collate.ingest import UnreadableFile, open_table
+from himoken.collate.ingest import Table, UnreadableFile, open_table
 from himoken.collate.outputs import RESULT_COLUMNS
 from himoken.collate.patterns import Pending
 from himoken.collate.profiles import FileLayout, Labels, Profile
@@ -120,6 +120,17 @@ def collate(
     return RunResult(out, summary, time.perf_counter() - started, log.lines)
 
 
+def _sql_readable(table: Table, layout: FileLayout) -> bool:
+    """A register file the SQL engine can read itself: delimited UTF-8 that decodes cleanly,
+    with no code lists to apply (column renames are applied by name)."""
+    return (
+        table.kind == "delimited"
+        and table.clean
+        and table.encoding in ("utf-8", "utf-8-sig")
+        and not layout.codes
+    )
+
+
 def _merged(base: Labels, override: Labels) -> Labels:
     return Labels(
         *(getattr(override, f.name) or getattr(base, f.name) for f in dataclasses.fields(Labels))
@@ -162,6 +173,7 @@ class _Run:
         self.progress = progress
         self.pending: dict[int, Pending] = {}
         self.warnings: dict[str, int] = {}
+        self.warnings_extra: dict[str, int] = {}
         self.register_rows = 0
         self.record_rows = 0
         self.results_rows = 0
@@ -171,13 +183,22 @@ class _Run:
     def stage(self, register: tuple[Path, FileLayout], records: tuple[Path, FileLayout]) -> None:
         for (path, layout), role, required, schema, batches, table in (
             (register, "住民記録", stage.REGISTER_REQUIRED, stage.REGISTER_SCHEMA,
-             stage.register_batches, "register"),
+             functools.partial(stage.register_batches, warnings=self.warnings_extra),
+             "register"),
             (records, "事務データ", stage.RECORDS_REQUIRED, stage.RECORDS_SCHEMA,
              stage.record_batches, "records"),
         ):  # fmt: skip
             try:  # a file can turn out unreadable while it is read (a corrupt workbook)
                 source = open_table(path, required, layout)
                 self.backend.note_present(table, source.header)
+                if table == "register" and _sql_readable(source, layout):
+                    rejected = self.backend.stage_register_csv(
+                        path, source.header, source.delimiter
+                    )
+                    self.warnings_extra["register_malformed_rows"] = rejected
+                    self.register_rows = rows = self.backend.count("register") + rejected
+                    self.log.add(f"{role}: {path.name} {source.encoding} {rows}行")
+                    continue
                 rows = self.backend.stage(
                     table, schema, self._counted(batches(source.batches(stage.BATCH_ROWS)), role)
                 )
@@ -188,7 +209,7 @@ class _Run:
                 self.register_rows = rows
             else:
                 self.record_rows = rows
-        self.warnings = self.backend.prepare()
+        self.warnings = self.backend.prepare() | self.warnings_extra
         for key, count in self.warnings.items():
             if count:
                 self.log.add(f"警告 {key}: {count}")

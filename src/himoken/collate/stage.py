@@ -65,19 +65,21 @@ def _column(batch: RowBatch, column: str) -> list[str | None]:
     return batch.columns.get(column) or [None] * len(batch)
 
 
-def register_batches(batches: Iterable[RowBatch]) -> Iterator[pa.RecordBatch]:
-    """The register as staged: one row per register data row (malformed ones included; they
-    are counted by the caller's warnings and can still be matched on what they hold)."""
+def register_batches(
+    batches: Iterable[RowBatch], warnings: dict[str, int] | None = None
+) -> Iterator[pa.RecordBatch]:
+    """The register as staged: one row per register data row (malformed ones included: they
+    are counted in `warnings` and can still be matched on what they hold)."""
+    warnings = warnings if warnings is not None else {}
     for batch in batches:
-        values = _column(batch, "個人番号")
-        numbers = [
-            (value, valid) if valid is not None else _parsed(value)
-            for value, valid in zip(values, plain_validity(values), strict=True)
-        ]
+        if batch.problems:
+            malformed = warnings.get("register_malformed_rows", 0) + len(batch.problems)
+            warnings["register_malformed_rows"] = malformed
+        numbers, valid = register_numbers(_column(batch, "個人番号"))
         columns: dict[str, list] = {
             "row_id": batch.ordinals,
-            "number": [number for number, _ in numbers],
-            "number_valid": [valid for _, valid in numbers],
+            "number": numbers,
+            "number_valid": valid,
             "birth_key": [birth_key(value) for value in _column(batch, "生年月日")],
             "removed": [bool(value and value.strip()) for value in _column(batch, "消除事由")],
         }
@@ -104,6 +106,16 @@ def record_batches(batches: Iterable[RowBatch]) -> Iterator[pa.RecordBatch]:
         for column in RECORD_COLUMNS:
             columns[column] = _column(batch, column)
         yield pa.RecordBatch.from_pydict(columns, schema=RECORDS_SCHEMA)
+
+
+def register_numbers(values: list[str | None]) -> tuple[list[str | None], list[bool]]:
+    """The register's numbers folded (None when malformed) and whether each passes the check
+    digit; plain 12-digit values vectorised."""
+    pairs = [
+        (value, valid) if valid is not None else _parsed(value)
+        for value, valid in zip(values, plain_validity(values), strict=True)
+    ]
+    return [number for number, _ in pairs], [valid for _, valid in pairs]
 
 
 def _parsed(value: str | None) -> tuple[str | None, bool]:
