@@ -19,6 +19,8 @@ import pyarrow as pa
 
 from himoken.collate.stage import PERSON_COLUMNS, REGISTER_COLUMNS, birth_key, register_numbers
 
+# DuckDB's share of memory unless the caller says (--memory-limit); it spills beyond it.
+DEFAULT_MEMORY_LIMIT = "3GB"
 # A name as written, spaces and case aside: namesakes in the register share it.
 _NAME_KEY = """regexp_replace(upper({0}."氏名"), '[\\s　]+', '', 'g')"""
 # Register columns read back beside each record (prefixed e_ in linked batches).
@@ -67,26 +69,23 @@ class DuckDBBackend:
     def __init__(self, work_dir: Path, memory_limit: str | None = None, threads: int | None = None):
         work_dir.mkdir(parents=True, exist_ok=True)
         self.work_dir = work_dir
-        self.con = duckdb.connect(str(work_dir / "collate.duckdb"))
+        # In memory, spilling to the work folder beyond the limit: a database file would
+        # write every staged row to disk whether memory is short or not.
+        self.con = duckdb.connect(":memory:")
         self.con.execute(f"SET temp_directory = '{work_dir / 'spill'}'")
         self.con.execute("SET preserve_insertion_order = false")
-        if memory_limit:
-            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        self.con.execute("SET enable_progress_bar = false")  # the CLI shows its own
+        self.con.execute(f"SET memory_limit = '{memory_limit or DEFAULT_MEMORY_LIMIT}'")
         self.con.execute(f"SET threads = {threads or os.cpu_count() or 1}")
         self._present: dict[str, set[str]] = {}
 
     def stage(self, table: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> int:
-        """Create `table` from Arrow batches; returns its row count."""
-        self.con.execute(f"DROP TABLE IF EXISTS {table}")
-        empty = pa.Table.from_batches([], schema=schema)  # noqa: F841 - read by DuckDB
-        self.con.execute(f"CREATE TABLE {table} AS SELECT * FROM empty")
-        rows = 0
-        for batch in batches:
-            self.con.register("_batch", batch)
-            self.con.execute(f"INSERT INTO {table} SELECT * FROM _batch")
-            self.con.unregister("_batch")
-            rows += batch.num_rows
-        return rows
+        """Create `table` from Arrow batches, streamed in one statement; returns its rows."""
+        stream = pa.RecordBatchReader.from_batches(schema, iter(batches))
+        self.con.register("_stream", stream)
+        self.con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM _stream")
+        self.con.unregister("_stream")
+        return self.count(table)
 
     def stage_register_csv(self, path: Path, header: Sequence[str], delimiter: str) -> int:
         """Stage a register CSV that decodes cleanly as UTF-8 with DuckDB's own reader (the
@@ -137,12 +136,15 @@ class DuckDBBackend:
         con.unregister("register_number_keys")
         con.unregister("register_birth_keys")
         con.execute("DROP TABLE register_raw")
-        rejected = con.execute("SELECT count(DISTINCT line) FROM register_rejects").fetchone()
-        return rejected[0] if rejected else 0
+        return self.scalar("SELECT count(DISTINCT line) FROM register_rejects")
 
     def count(self, table: str) -> int:
-        result = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
-        return result[0] if result else 0
+        return self.scalar(f"SELECT count(*) FROM {table}")
+
+    def scalar(self, query: str) -> int:
+        """The one value a query returns (read to the end: DuckDB keeps a result open until
+        then, and the connection refuses other work)."""
+        return self.con.execute(query).fetchall()[0][0]
 
     def note_present(self, table: str, columns: Iterable[str]) -> None:
         """Which contract columns the input file had (a column can exist and be empty)."""
@@ -172,12 +174,14 @@ class DuckDBBackend:
             SELECT number, count(*) AS records FROM records
             WHERE number IS NOT NULL AND number_status = 'ok' GROUP BY number HAVING count(*) > 1
         """)
-        counts = self.con.execute("""
-            SELECT (SELECT count(*) FROM register_numbers WHERE entries > 1),
-                   (SELECT count(*) FROM register WHERE number IS NULL OR NOT number_valid)
-        """).fetchone()
-        assert counts is not None
-        return {"register_duplicate_numbers": counts[0], "register_invalid_numbers": counts[1]}
+        return {
+            "register_duplicate_numbers": self.scalar(
+                "SELECT count(*) FROM register_numbers WHERE entries > 1"
+            ),
+            "register_invalid_numbers": self.scalar(
+                "SELECT count(*) FROM register WHERE number IS NULL OR NOT number_valid"
+            ),
+        }
 
     def linked(self, batch_rows: int) -> Iterator[pa.RecordBatch]:
         """Records in input order with their entry's columns (e_*), how many entries hold the

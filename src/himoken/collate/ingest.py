@@ -342,7 +342,7 @@ def read_delimited(
 ) -> Table:
     """Open a CSV/TSV file; its rows are read lazily, each with the problems it has."""
     head = _check_nonempty(path, 4)
-    used, clean = _encoding(path, head, encoding)
+    used, bad_lines = _encoding(path, head, encoding)
     with _text(path, used) as stream:
         first_line = stream.readline()
     sep = _delimiter(path, first_line, delimiter)
@@ -368,32 +368,33 @@ def read_delimited(
     start = reader.line_num + 1
 
     def batch_source(size: int) -> Iterator[RowBatch]:
-        return _row_batches(stream, reader, start, names, used, locator, clean, size)
+        return _row_batches(stream, reader, start, names, used, locator, bad_lines, size)
 
     return Table(
         path, used, sep, names, _rows(stream, reader, names, used, locator), "delimited", None,
-        batch_source, clean,
+        batch_source, not bad_lines,
     )  # fmt: skip
 
 
-def _encoding(path: Path, head: bytes, encoding: str | None) -> tuple[str, bool]:
+def _encoding(path: Path, head: bytes, encoding: str | None) -> tuple[str, list[int]]:
     """The caller's encoding, else by BOM, else strict UTF-8, else CP932, else the lesser evil;
-    and whether the whole file decodes with it (then no row needs checking for bad bytes)."""
+    and the physical lines holding bytes it cannot decode (only those rows are checked)."""
     if encoding:
         try:
             codecs.lookup(encoding)
         except LookupError as error:
             raise UnreadableFile(f"{path}: 文字コード「{encoding}」を知らない") from error
-        return encoding, _decodes(path, encoding)
+        return encoding, [] if _decodes(path, encoding) else _bad_lines(path, encoding)
     for bom, name in _BOMS:
         if head.startswith(bom):
-            return name, _decodes(path, name)
+            return name, [] if _decodes(path, name) else _bad_lines(path, name)
     for name in ("utf-8", "cp932"):
         if _decodes(path, name):
-            return name, True
+            return name, []
     # Neither decodes everything: keep the one that fails on fewer lines (UTF-8 on a tie).
     utf8 = _bad_lines(path, "utf-8")
-    return ("cp932" if _bad_lines(path, "cp932", limit=utf8) < utf8 else "utf-8"), False
+    cp932 = _bad_lines(path, "cp932", limit=len(utf8))
+    return ("cp932", cp932) if len(cp932) < len(utf8) else ("utf-8", utf8)
 
 
 def _decodes(path: Path, encoding: str) -> bool:
@@ -409,9 +410,9 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
-def _bad_lines(path: Path, encoding: str, limit: int | None = None) -> int:
-    """Lines holding bytes `encoding` cannot decode, found on decoded chunks in C; counting
-    stops past `limit`."""
+def _bad_lines(path: Path, encoding: str, limit: int | None = None) -> list[int]:
+    """Physical lines (1-based, in order) holding bytes `encoding` cannot decode, found on
+    decoded chunks in C; the search stops once more than `limit` are found."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="surrogateescape")
     bad: set[int] = set()
     lines_before, tail = 0, ""
@@ -426,10 +427,10 @@ def _bad_lines(path: Path, encoding: str, limit: int | None = None) -> int:
                 position = match.start()
                 bad.add(line)
                 if limit is not None and len(bad) > limit:
-                    return len(bad)
+                    return sorted(line + 1 for line in bad)
             lines_before += text.count("\n") + 1
             if not chunk:
-                return len(bad)
+                return sorted(line + 1 for line in bad)
 
 
 def _text(path: Path, encoding: str) -> IO[str]:
@@ -489,13 +490,16 @@ def _row_batches(
     header: Sequence[str],
     encoding: str,
     locator: Locator | None,
-    clean: bool,
+    bad_lines: list[int],
     size: int,
 ) -> Iterator[RowBatch]:
-    """The rows of `_rows`, as column batches, with as little per-row work as possible: a file
-    that decodes cleanly is never searched for bad bytes, and columns come from one zip."""
+    """The rows of `_rows`, as column batches, with as little per-row work as possible: only
+    rows spanning one of `bad_lines` (found while detecting the encoding) are searched for
+    bad bytes, and columns come from one zip."""
     place = locator.locate if locator else Locator({}).locate
     width, ordinal, done = len(header), 0, False
+    bad = iter(bad_lines)
+    next_bad = next(bad, None)
     with stream:
         while not done:
             fields_list: list[list[str]] = []
@@ -519,10 +523,14 @@ def _row_batches(
                     line = reader.line_num + 1
                     continue
                 start, line = line, reader.line_num + 1
-                if len(fields) != width or not clean:
+                suspect = next_bad is not None and next_bad < line
+                if suspect:
+                    while next_bad is not None and next_bad < line:
+                        next_bad = next(bad, None)
+                if len(fields) != width or suspect:
                     if not fields or (len(fields) == 1 and not fields[0].strip()):
                         continue  # a blank line is not a row
-                    fields, found = _checked_fields(fields, header, place, start, encoding, clean)
+                    fields, found = _checked_fields(fields, header, place, start, encoding, suspect)
                     if found:
                         problems[len(fields_list)] = found
                 ordinal += 1
@@ -535,7 +543,7 @@ def _row_batches(
 
 
 def _checked_fields(
-    fields: list[str], header: Sequence[str], place: Any, start: int, encoding: str, clean: bool
+    fields: list[str], header: Sequence[str], place: Any, start: int, encoding: str, suspect: bool
 ) -> tuple[list[str], tuple[str, ...]]:
     """A row that needs a closer look: wrong field count (padded or cut to the header), or
     possibly undecodable bytes (each field named)."""
@@ -544,7 +552,7 @@ def _checked_fields(
     if len(fields) != width:
         found.append(f"{place(start, None)}: 列数が{len(fields)}(ヘッダは{width}列)")
         fields = (fields + [""] * width)[:width]
-    if not clean and _has_escaped_byte("".join(fields)):
+    if suspect and _has_escaped_byte("".join(fields)):
         values = dict(zip(header, fields, strict=True))
         found += _undecodable(values, place, start, encoding)
         fields = list(values.values())

@@ -27,24 +27,18 @@ from typing import Any
 import pyarrow as pa
 
 from himoken import __version__
-from himoken.collate import classify, outputs, patterns, stage
-from himoken.collate.backend import ENTRY_COLUMNS, DuckDBBackend
-from himoken.collate.classify import Assessment, EntryState, Item, Options
+from himoken.collate import classify, linked, outputs, patterns, stage
+from himoken.collate.backend import DuckDBBackend
+from himoken.collate.classify import Assessment, Item, Options
 from himoken.collate.ingest import Table, UnreadableFile, open_table
 from himoken.collate.outputs import RESULT_COLUMNS
 from himoken.collate.patterns import Pending
 from himoken.collate.profiles import FileLayout, Labels, Profile
-from himoken.collate.records import NumberStatus
-from himoken.collate.risk import risk
 from himoken.collate.verdicts import Reason, Verdict
+from himoken.gcpause import gc_paused
 from himoken.summary import SummaryError, validate
 
 OUTPUT_FILES = ("results.csv", "results.parquet", "worklist.xlsx", "run.log", "summary.json")
-RESULTS_SCHEMA = pa.schema(
-    [("ordinal", pa.int64()), ("レコード番号", pa.string()), ("判定", pa.string()),
-     ("要確認", pa.int8()), ("理由", pa.string()), ("リスク", pa.int16()),
-     ("候補個人番号", pa.string()), ("説明", pa.string())]
-)  # fmt: skip
 
 # summary.json labels when neither the profile nor the command line gives them
 UNLABELLED_CODE, UNLABELLED = "000000", "未設定"
@@ -102,7 +96,8 @@ def collate(
                 ("照合", run.classify),
                 ("追加確認", run.settle),
             ):
-                step()
+                with gc_paused():  # millions of short-lived objects, no cycles among them
+                    step()
                 log.add(f"{name} {time.perf_counter() - lap:.1f} 秒")
                 lap = time.perf_counter()
             staged = work / "out"
@@ -226,116 +221,24 @@ class _Run:
     def classify(self) -> None:
         self._create_results()
         done = 0
-        for batch in self.backend.linked(stage.BATCH_ROWS):
-            columns = batch.to_pydict()
-            finished = self._classify_batch(columns)
-            self._store(finished)
-            done += batch.num_rows
+        workers = linked.workers_for(self.record_rows)
+        batches = self.backend.linked(stage.BATCH_ROWS)
+        for results, pending, size in linked.classify_all(batches, self.options, workers):
+            self._store(results)
+            self.pending.update((p.ordinal, p) for p in pending)
+            done += size
             self.progress("照合", done, self.record_rows)
 
     def _create_results(self) -> None:
-        empty = pa.Table.from_batches([], schema=RESULTS_SCHEMA)  # noqa: F841
+        empty = pa.Table.from_batches([], schema=linked.RESULTS_SCHEMA)  # noqa: F841
         self.backend.con.execute("CREATE OR REPLACE TABLE results AS SELECT * FROM empty")
 
-    def _classify_batch(self, columns: dict[str, list]) -> list[tuple[int, str, Assessment | None]]:
-        count = len(columns["ordinal"])
-        assessments: list[Assessment | None] = [None] * count
-        linked_at: list[int] = []
-        for i in range(count):
-            status = columns["number_status"][i]
-            if status == NumberStatus.OK and columns["entries"][i]:
-                linked_at.append(i)
-                continue
-            searchable = bool(columns["氏名"][i] and columns["生年月日"][i])
-            if status == NumberStatus.MALFORMED:
-                problems = [p for p in (columns["problems"][i] or "").split("\n") if p]
-                assessments[i] = classify.invalid(Reason.MALFORMED, problems, searchable)
-            elif status == NumberStatus.CHECK_DIGIT:
-                assessments[i] = classify.invalid(
-                    Reason.CHECK_DIGIT, ["個人番号のチェックデジットが合わない"], searchable
-                )
-            else:
-                assessments[i] = classify.invalid(
-                    Reason.NOT_IN_REGISTER, ["住民記録にこの番号がない"], searchable
-                )
-        linked_records = {c: [columns[c][i] for i in linked_at] for c in stage.RECORD_COLUMNS}
-        linked_entries = {c: [columns[f"e_{c}"][i] for i in linked_at] for c in ENTRY_COLUMNS}
-        states = [
-            EntryState.REPEATED
-            if columns["entries"][i] > 1
-            else EntryState.FOUND
-            if columns["e_number_valid"][i]
-            else EntryState.INVALID_NUMBER
-            for i in linked_at
-        ]
-        linked = classify.assess_linked(linked_records, linked_entries, states, self.options)
-        has_entry = [False] * count
-        for i, assessment in zip(linked_at, linked, strict=True):
-            assessments[i] = assessment
-            has_entry[i] = True
-        finished: list[tuple[int, str, Assessment | None]] = []
-        for i in range(count):
-            assessment = assessments[i]
-            ordinal, sharing, notes = (
-                columns["ordinal"][i], columns["sharing"][i], columns["notes"][i],
-            )  # fmt: skip
-            homonym = (
-                has_entry[i] and columns["twins"][i] and not (columns["住所"][i] or "").strip()
-            )
-            if assessment is None and (notes or homonym or sharing > 1):
-                assessment = classify.Assessment(name_and_birth_agree=True, searchable=True)
-            if assessment is not None:
-                for note in (notes or "").split("\n"):
-                    assessment.note(note)
-                if homonym and assessment.name_and_birth_agree:
-                    assessment.add(
-                        Reason.HOMONYM, "住所がなく、氏名・生年月日が同じ住民が他にもいる"
-                    )
-                    assessment.soft.add(Reason.HOMONYM)
-                if self._open(assessment, sharing):
-                    self.pending[ordinal] = Pending(
-                        ordinal,
-                        assessment,
-                        classify.row_of(columns, i, stage.RECORD_COLUMNS),
-                        classify.row_of(
-                            {c: columns[f"e_{c}"] for c in ENTRY_COLUMNS}, i, ENTRY_COLUMNS
-                        ) if has_entry[i] else None,
-                        columns["number"][i],
-                    )  # fmt: skip
-                    continue
-            finished.append((ordinal, columns["record_id"][i], assessment))
-        return finished
-
-    @staticmethod
-    def _open(assessment: Assessment, sharing: int) -> bool:
-        """Left for the set-wise checks: flagged records that can be searched, moves known
-        only by date, numbers that other records share."""
-        return needs_owner(assessment) or sharing > 1
-
-    def _store(self, finished: list[tuple[int, str, Assessment | None]]) -> None:
-        if not finished:
-            return
-        columns: dict[str, list] = {name: [] for name in RESULTS_SCHEMA.names}
-        for ordinal, record_id, assessment in finished:
-            if assessment is None:  # a plain MATCH: nothing to compute
-                for name, value in zip(
-                    RESULTS_SCHEMA.names, (ordinal, record_id, *_MATCH), strict=True
-                ):
-                    columns[name].append(value)
-                continue
-            verdict = assessment.verdict
-            reasons = assessment.ordered_reasons()
-            columns["ordinal"].append(ordinal)
-            columns["レコード番号"].append(record_id)
-            columns["判定"].append(verdict.code)
-            columns["要確認"].append(int(verdict.flagged))
-            columns["理由"].append(";".join(reasons))
-            columns["リスク"].append(risk(verdict, reasons, assessment.candidate_fits_better))
-            columns["候補個人番号"].append(assessment.candidate if verdict.flagged else "")
-            columns["説明"].append(explain(assessment, verdict))
-        batch = pa.RecordBatch.from_pydict(columns, schema=RESULTS_SCHEMA)  # noqa: F841
-        self.backend.con.execute("INSERT INTO results SELECT * FROM batch")
-        self.results_rows += len(finished)
+    def _store(self, batch: pa.RecordBatch) -> None:
+        if batch.num_rows:
+            self.backend.con.register("results_batch", batch)
+            self.backend.con.execute("INSERT INTO results SELECT * FROM results_batch")
+            self.backend.con.unregister("results_batch")
+            self.results_rows += batch.num_rows
 
     # ------------------------------------------------------------------ set-wise checks
 
@@ -352,7 +255,8 @@ class _Run:
                 patterns.settle_weak_move(item)
                 self._note_skipped_checks(item.assessment)
         record_ids = self._record_ids(list(pending))
-        self._store([(o, record_ids[o], item.assessment) for o, item in sorted(pending.items())])
+        finished = [(o, record_ids[o], item.assessment) for o, item in sorted(pending.items())]
+        self._store(linked.result_rows(finished))
         self.progress("追加確認", len(pending), len(pending))
 
     def _note_skipped_checks(self, assessment: Assessment) -> None:
@@ -398,7 +302,7 @@ class _Run:
     def _owners(self) -> None:
         from himoken.collate.owner import fits_better, search_owners
 
-        searchable = [p for p in self.pending.values() if needs_owner(p.assessment)]
+        searchable = [p for p in self.pending.values() if linked.needs_owner(p.assessment)]
         if not searchable:
             return
         columns: dict[str, list] = {
@@ -514,24 +418,6 @@ class _Run:
                 "register_invalid_numbers": self.warnings["register_invalid_numbers"],
             },
         }
-
-
-def needs_owner(assessment: Assessment) -> bool:
-    """Whose true owner is searched: flagged records with a name and birth date to search
-    by, and records whose move is known only by date (it stands only if no one fits better)."""
-    return (assessment.verdict.flagged and assessment.searchable) or assessment.weak_move
-
-
-# results columns after ordinal and record id for a plain MATCH
-_MATCH = ("MATCH", 0, "", 0, "", "照合した項目はすべて一致。")
-
-
-def explain(assessment: Assessment, verdict: Verdict) -> str:
-    """説明: the notes as one Japanese text a clerk can act on."""
-    notes = [n for n in assessment.notes if n]
-    if not notes:
-        return _MATCH[-1] if verdict is Verdict.MATCH else ""
-    return "。".join(notes) + "。"
 
 
 def _title(labels: Labels) -> str:

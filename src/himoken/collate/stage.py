@@ -8,7 +8,9 @@ the classifier reads them back in batches.
 
 from __future__ import annotations
 
+import calendar
 import functools
+import re
 from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
@@ -34,11 +36,21 @@ PERSON_COLUMNS = ("氏名", "氏名フリガナ", "生年月日", "性別", "住
 BATCH_ROWS = 50_000
 
 
+# Western dates written plainly (1985-03-01, 1985/3/1, 19850301): read without the full
+# parser, which handles every other form of spec §5.
+_PLAIN_DATE = re.compile(r"(\d{4})(?:([-/])(\d{1,2})\2(\d{1,2})|(\d{2})(\d{2}))")
+
+
 @functools.lru_cache(maxsize=1 << 18)
 def birth_key(value: str | None) -> str | None:
     """ISO date for blocking; `YYYY-00-00` when only the year is known; None when unreadable."""
     if not value or not value.strip():
         return None
+    plain = _PLAIN_DATE.fullmatch(value)
+    if plain is not None:
+        year, month, day = int(plain[1]), int(plain[3] or plain[5]), int(plain[4] or plain[6])
+        if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1] and year > 1868:
+            return f"{year:04d}-{month:02d}-{day:02d}"
     parsed = parse_date(value)
     if parsed is None or parsed.year is None:
         return None
