@@ -58,7 +58,9 @@ class Backend(Protocol):
 
     def entries(self, numbers: Iterable[str]) -> dict[str, dict[str, str]]: ...
 
-    def namesakes_in_form_households(self, ordinals: Iterable[int]) -> dict[int, list[str]]: ...
+    def namesakes(self, ordinals: Iterable[int]) -> dict[int, list[dict[str, str]]]: ...
+
+    def form_households(self, ordinals: Iterable[int]) -> dict[int, set[str]]: ...
 
     def close(self) -> None: ...
 
@@ -274,37 +276,47 @@ class DuckDBBackend:
         """).fetchall()
         return {row[0]: dict(zip(ENTRY_COLUMNS, row[1:], strict=True)) for row in result}
 
-    def namesakes_in_form_households(self, ordinals: Iterable[int]) -> dict[int, list[str]]:
-        """For records whose linked entry has namesakes (same name and birth date): those
-        namesakes that live in a household of an entry linked by another record of the same
-        申請書番号 (a family's shared application form)."""
+    def namesakes(self, ordinals: Iterable[int]) -> dict[int, list[dict[str, str]]]:
+        """For each record: the register entries other than its linked one that share the
+        linked entry's name (as written) and birth date, with 世帯番号, 住所 and 前住所."""
         wanted = pa.table({"ordinal": pa.array(sorted(set(ordinals)), pa.int64())})  # noqa: F841
         rows = self.con.execute(f"""
             WITH me AS (
-              SELECT r.ordinal, r."申請書番号" AS form, e.birth_key, e.number AS linked,
+              SELECT r.ordinal, e.birth_key, e.number AS linked,
                      {_NAME_KEY.format("e")} AS name_key
               FROM records r SEMI JOIN wanted USING (ordinal)
               JOIN register_numbers n ON n.number = r.number
               JOIN register e ON e.row_id = n.row_id
-              WHERE coalesce(trim(r."申請書番号"), '') <> ''
-            ), mates AS (
-              SELECT DISTINCT me.ordinal, m."世帯番号" AS household
-              FROM me JOIN records r2 ON r2."申請書番号" = me.form AND r2.ordinal <> me.ordinal
-              JOIN register_numbers n2 ON n2.number = r2.number
-              JOIN register m ON m.row_id = n2.row_id
-              WHERE coalesce(m."世帯番号", '') <> ''
-            ), namesakes AS (
-              SELECT me.ordinal, t.number, t."世帯番号" AS household
-              FROM me JOIN register t ON t.birth_key = me.birth_key
-              WHERE {_NAME_KEY.format("t")} = me.name_key AND t.number <> me.linked
             )
-            SELECT DISTINCT ordinal, number FROM namesakes JOIN mates USING (ordinal, household)
-            ORDER BY ordinal, number
+            SELECT me.ordinal, t.number, t."世帯番号", t."住所", t."前住所"
+            FROM me JOIN register t ON t.birth_key = me.birth_key
+            WHERE {_NAME_KEY.format("t")} = me.name_key AND t.number <> me.linked
+            ORDER BY me.ordinal, t.number
         """).fetchall()
-        found: dict[int, list[str]] = {}
-        for ordinal, number in rows:
-            found.setdefault(ordinal, []).append(number)
+        found: dict[int, list[dict[str, str]]] = {}
+        for ordinal, number, household, address, previous in rows:
+            found.setdefault(ordinal, []).append(
+                {"個人番号": number, "世帯番号": household or "", "住所": address or "",
+                 "前住所": previous or ""}
+            )  # fmt: skip
         return found
+
+    def form_households(self, ordinals: Iterable[int]) -> dict[int, set[str]]:
+        """For each record: the 世帯番号 of the entries linked by the other records of its
+        申請書番号 (a family's shared application form)."""
+        wanted = pa.table({"ordinal": pa.array(sorted(set(ordinals)), pa.int64())})  # noqa: F841
+        rows = self.con.execute("""
+            SELECT DISTINCT r.ordinal, m."世帯番号"
+            FROM records r SEMI JOIN wanted USING (ordinal)
+            JOIN records r2 ON r2."申請書番号" = r."申請書番号" AND r2.ordinal <> r.ordinal
+            JOIN register_numbers n2 ON n2.number = r2.number
+            JOIN register m ON m.row_id = n2.row_id
+            WHERE coalesce(trim(r."申請書番号"), '') <> '' AND coalesce(m."世帯番号", '') <> ''
+        """).fetchall()
+        households: dict[int, set[str]] = {}
+        for ordinal, household in rows:
+            households.setdefault(ordinal, set()).add(household)
+        return households
 
     def close(self) -> None:
         self.con.close()

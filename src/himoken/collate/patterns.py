@@ -173,13 +173,32 @@ def settle_weak_move(pending: Pending) -> None:
     assessment.add(Reason.MOVED)
 
 
-def check_namesake_by_form(pending: Pending, namesakes: Sequence[str]) -> None:
-    """A record without 住所 linked to one of several namesakes: when exactly one other
-    namesake lives in the household of a record on the same 申請書番号, it is the owner."""
+def check_namesakes(
+    pending: Pending, namesakes: Sequence[Mapping[str, str]], form_households: set[str]
+) -> None:
+    """The linked entry shares name and birth date with other residents and the owner search
+    could not tell them apart (no address on the record, or an address none has now). One of
+    them is the owner when it alone had the record's address before (前住所), or alone lives
+    in the household of a record on the same 申請書番号."""
     assessment = pending.assessment
-    if Reason.HOMONYM not in assessment.soft or assessment.candidate or len(namesakes) != 1:
+    if assessment.candidate or not assessment.name_and_birth_agree or not namesakes:
+        return
+    address = value(pending.record, "住所")
+    by_history = [
+        n for n in namesakes
+        if address and any(
+            addresses.compare(address, old).level in _SAME_ADDRESS
+            for old in value(n, "前住所").split(";") if old.strip()
+        )
+    ]  # fmt: skip
+    by_form = [n for n in namesakes if value(n, "世帯番号") in form_households]
+    if len(by_history) == 1:
+        owner, why = by_history[0], "事務側の住所は、氏名・生年月日が同じ別の住民の前住所"
+    elif len(by_form) == 1:
+        owner, why = by_form[0], "同じ申請書の他の記録の世帯に、氏名・生年月日が同じ別の住民がいる"
+    else:
         return
     assessment.soft.discard(Reason.HOMONYM)
-    assessment.candidate = namesakes[0]
+    assessment.candidate = value(owner, "個人番号")
     assessment.candidate_fits_better = True
-    assessment.note("同じ申請書の他の記録の世帯に、氏名・生年月日が同じ別の住民がいる")
+    assessment.add(Reason.HOMONYM, why)

@@ -34,7 +34,7 @@ from himoken.collate.ingest import Table, UnreadableFile, open_table
 from himoken.collate.outputs import RESULT_COLUMNS
 from himoken.collate.patterns import Pending
 from himoken.collate.profiles import FileLayout, Labels, Profile
-from himoken.collate.verdicts import Reason, Verdict
+from himoken.collate.verdicts import Verdict
 from himoken.gcpause import gc_paused
 from himoken.summary import SummaryError, validate
 
@@ -249,7 +249,7 @@ class _Run:
             self._duplicates()
             self._neighbours()
             self._owners()
-            self._namesakes_by_form()
+            self._namesakes()
             for item in pending.values():
                 patterns.check_family_without_candidate(item, self._households)
                 patterns.settle_weak_move(item)
@@ -336,17 +336,22 @@ class _Run:
             )
         self.log.add(f"真の所有者の探索 {len(searchable)}件、候補あり {len(better)}件")
 
-    def _namesakes_by_form(self) -> None:
-        open_homonyms = [
+    def _namesakes(self) -> None:
+        """Records whose linked entry has namesakes the owner search could not tell apart."""
+        open_items = [
             p.ordinal
             for p in self.pending.values()
-            if Reason.HOMONYM in p.assessment.soft and not p.assessment.candidate
+            if p.entry is not None
+            and p.assessment.name_and_birth_agree
+            and not p.assessment.candidate
+            and p.assessment.verdict.flagged
         ]
-        if not open_homonyms or not self._households:
+        if not open_items:
             return
-        found = self.backend.namesakes_in_form_households(open_homonyms)
-        for ordinal, numbers in found.items():
-            patterns.check_namesake_by_form(self.pending[ordinal], numbers)
+        namesakes = self.backend.namesakes(open_items)
+        households = self.backend.form_households(namesakes) if self._households else {}
+        for ordinal, entries in namesakes.items():
+            patterns.check_namesakes(self.pending[ordinal], entries, households.get(ordinal, set()))
 
     def _application_mates(self) -> dict[str, tuple[str, ...]]:
         """Numbers linked on each 申請書番号 shared by several records (family forms)."""
