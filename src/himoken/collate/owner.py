@@ -193,14 +193,8 @@ def searched_inputs(
                    "氏名", "氏名フリガナ", "性別", "住所"
             FROM {searched} ORDER BY ordinal"""
     ).to_arrow_table()
-    key_table = keys.person_keys(
-        _column(raw, "氏名"),
-        _column(raw, "氏名フリガナ"),
-        _column(raw, "birth_key"),
-        _column(raw, "性別"),
-        _column(raw, "住所"),
-        address_hint=_column(raw, "linked_address"),
-        gaiji_table=gaiji_table,
+    key_table = _person_keys(
+        raw, address_hint=_column(raw, "linked_address"), gaiji_table=gaiji_table
     )
     ids = {
         "unique_id": raw.column("ordinal").cast(pa.int64()),
@@ -212,6 +206,18 @@ def searched_inputs(
         "removed": pa.nulls(raw.num_rows, pa.bool_()),
     }
     return pa.table({**ids, **{c: key_table.column(c) for c in keys.KEY_COLUMNS}})
+
+
+def _person_keys(raw: pa.Table, **options: Any) -> pa.Table:
+    """Key columns of the person's five attributes of a staged table."""
+    return keys.person_keys(
+        _column(raw, "氏名"),
+        _column(raw, "氏名フリガナ"),
+        _column(raw, "birth_key"),
+        _column(raw, "性別"),
+        _column(raw, "住所"),
+        **options,
+    )
 
 
 def register_inputs(
@@ -228,15 +234,7 @@ def register_inputs(
                    birth_key, "氏名", "氏名フリガナ", "性別", "通称"
             FROM {register} {where} ORDER BY row_id"""
     ).to_arrow_table()
-    key_table = keys.person_keys(
-        _column(raw, "氏名"),
-        _column(raw, "氏名フリガナ"),
-        _column(raw, "birth_key"),
-        _column(raw, "性別"),
-        _column(raw, "住所"),
-        alias=_column(raw, "通称"),
-        gaiji_table=gaiji_table,
-    )
+    key_table = _person_keys(raw, alias=_column(raw, "通称"), gaiji_table=gaiji_table)
     ids = {
         "unique_id": raw.column("row_id").cast(pa.int64()),
         "number": raw.column("number").cast(pa.string()),

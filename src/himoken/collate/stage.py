@@ -16,18 +16,11 @@ from collections.abc import Iterable, Iterator
 import pyarrow as pa
 
 from himoken.collate.ingest import RowBatch
+from himoken.collate.profiles import RECORD_COLUMNS, REGISTER_COLUMNS
 from himoken.collate.records import FirstSeen, checked
 from himoken.mynumber import Problem, parse, plain_validity
 from himoken.normalize.dates import parse_date
 
-REGISTER_COLUMNS = (
-    "個人番号", "氏名", "氏名フリガナ", "生年月日", "性別", "住所", "世帯番号", "続柄", "旧氏名",
-    "旧氏名フリガナ", "氏名変更日", "旧氏", "通称", "前住所", "住所異動日", "消除事由",
-)  # fmt: skip
-RECORD_COLUMNS = (
-    "レコード番号", "個人番号", "氏名", "氏名フリガナ", "生年月日", "性別", "住所", "紐付け日",
-    "紐付け方法", "登録者", "登録端末", "登録日時", "登録バッチ", "登録順", "申請書番号",
-)  # fmt: skip
 REGISTER_REQUIRED = ("個人番号", "氏名", "生年月日", "性別", "住所")
 RECORDS_REQUIRED = ("レコード番号", "個人番号", "氏名", "生年月日")
 # The person's attributes compared with the register (spec §3 columns both sides share).
