@@ -20,7 +20,7 @@ import pyarrow as pa
 from himoken.collate.stage import PERSON_COLUMNS, REGISTER_COLUMNS, birth_key, register_numbers
 
 # DuckDB's share of memory unless the caller says (--memory-limit); it spills beyond it.
-DEFAULT_MEMORY_LIMIT = "3GB"
+DEFAULT_MEMORY_LIMIT = "2GB"
 # A name as written, spaces and case aside: namesakes in the register share it.
 _NAME_KEY = """regexp_replace(upper({0}."氏名"), '[\\s　]+', '', 'g')"""
 # Register columns read back beside each record (prefixed e_ in linked batches).
