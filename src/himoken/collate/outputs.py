@@ -90,7 +90,11 @@ def write_worklist(
     unflagged: int = WORKLIST_UNFLAGGED_ROWS,
 ) -> int:
     """worklist.xlsx: flagged records first by risk, then the riskiest of the rest."""
+    note = (
+        f"要確認でない記録は、リスクの高い順に最大{unflagged:,}件を載せる。"
+        "全件は results.csv にある。"
+    )
     return write_workbook(
         path, _worklist_entries(con, unflagged), show_numbers=show_numbers, title=title,
-        counts=counts,
+        counts=counts, notes=(note,),
     )  # fmt: skip
