@@ -127,8 +127,14 @@ def main() -> None:
                     named = bool(reasons & EXPECTED[kind])
                     counts["named"] += named
                     if kind in OWNER_TYPES:
+                        hit = result["候補個人番号"] == fact["正しい個人番号"]
                         counts["owner_n"] += 1
-                        counts["owner"] += result["候補個人番号"] == fact["正しい個人番号"]
+                        counts["owner"] += hit
+                        if kind == "HOMONYM" and not record.get("住所"):
+                            # nothing but name, reading, birth date and sex, which the
+                            # namesakes share: the owner is named only on other evidence
+                            engine["HOMONYM (住所なし)"]["owner_n"] += 1
+                            engine["HOMONYM (住所なし)"]["owner"] += hit
                     missed = not named or result["要確認"] != "1"
                 else:
                     missed = (result["要確認"] == "1") != (kind == "(要確認)")
@@ -152,6 +158,13 @@ def main() -> None:
             f"{pct(e['owner'], e['owner_n']) if kind in OWNER_TYPES else '      —'} | "
             f"{pct(b['flagged'], b['n']):>12}"
         )
+    owner = sum(engine[k]["owner"] for k in OWNER_TYPES)
+    owner_n = sum(engine[k]["owner_n"] for k in OWNER_TYPES)
+    alone, homonym = engine["HOMONYM (住所なし)"], engine["HOMONYM"]
+    print(f"true owner top-1 over all wrong linkages: {pct(owner, owner_n)} of {owner_n}")
+    with_address = pct(homonym["owner"] - alone["owner"], homonym["owner_n"] - alone["owner_n"])
+    alone_top1 = pct(alone["owner"], alone["owner_n"])
+    print(f"HOMONYM top-1 with 住所: {with_address}; without: {alone_top1} of {alone['owner_n']}")
     for kind, lines in misses.items():
         print(f"-- {kind}")
         for line in lines:
