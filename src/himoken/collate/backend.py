@@ -92,8 +92,9 @@ class DuckDBBackend:
     def stage_register_csv(self, path: Path, header: Sequence[str], delimiter: str) -> int:
         """Stage a register CSV that decodes cleanly as UTF-8 with DuckDB's own reader (the
         register's rows need no line accounting; rows DuckDB rejects are counted as
-        malformed). Returns the number of rows DuckDB rejected."""
-        con = self.con
+        malformed). Returns the number of rows DuckDB rejected. Uses a cursor of its own, so
+        that it may run in a thread while Python stages the records."""
+        con = self.con.cursor()
         con.execute("SET preserve_insertion_order = true")  # row_id follows the file
         try:
             con.execute(
@@ -138,7 +139,9 @@ class DuckDBBackend:
         con.unregister("register_number_keys")
         con.unregister("register_birth_keys")
         con.execute("DROP TABLE register_raw")
-        return self.scalar("SELECT count(DISTINCT line) FROM register_rejects")
+        rejected = con.execute("SELECT count(DISTINCT line) FROM register_rejects").fetchall()
+        con.close()
+        return rejected[0][0]
 
     def count(self, table: str) -> int:
         return self.scalar(f"SELECT count(*) FROM {table}")
@@ -186,8 +189,9 @@ class DuckDBBackend:
         }
 
     def linked(self, batch_rows: int) -> Iterator[pa.RecordBatch]:
-        """Records in input order with their entry's columns (e_*), how many entries hold the
-        number, whether the entry has a name-and-birth twin, how many records share it."""
+        """Records with their entry's columns (e_*), how many entries hold the number, whether
+        the entry has a name-and-birth twin and how many records share it. In no particular
+        order: results are sorted when written, and an unsorted join streams at once."""
         reader = self.reader(
             f"""
             SELECT r.*, coalesce(n.entries, 0) AS entries, e.number_valid AS e_number_valid,
@@ -200,7 +204,6 @@ class DuckDBBackend:
               ON t.birth_key = e.birth_key
              AND t.name_key = {_NAME_KEY.format("e")}
             LEFT JOIN record_numbers d ON d.number = r.number AND r.number_status = 'ok'
-            ORDER BY r.ordinal
         """,
             batch_rows,
         )
@@ -217,6 +220,7 @@ class DuckDBBackend:
         if not ordinals:
             return {}
         wanted = pa.table({"ordinal": pa.array(ordinals, pa.int64())})  # noqa: F841
+        # Windows only over the batches, terminals and operators of the wanted rows.
         rows = self.con.execute("""
             WITH ordered AS (
               SELECT ordinal,
@@ -224,21 +228,25 @@ class DuckDBBackend:
                 nullif(trim("登録者"), '') AS operator, "登録日時" AS linked_at,
                 TRY_CAST("登録順" AS BIGINT) AS seq
               FROM records
-            ), windows AS (
-              SELECT ordinal,
-                CASE WHEN batch IS NOT NULL THEN
-                  lag(ordinal) OVER (PARTITION BY batch ORDER BY seq, ordinal) END AS batch_before,
-                CASE WHEN batch IS NOT NULL THEN
-                  lead(ordinal) OVER (PARTITION BY batch ORDER BY seq, ordinal) END AS batch_after,
-                CASE WHEN terminal IS NOT NULL THEN
-                  lag(ordinal) OVER (PARTITION BY terminal ORDER BY linked_at, seq, ordinal)
-                END AS terminal_before,
-                CASE WHEN operator IS NOT NULL THEN
-                  lag(ordinal) OVER (PARTITION BY operator ORDER BY linked_at, seq, ordinal)
-                END AS operator_before
-              FROM ordered
+            ), mine AS (
+              SELECT * FROM ordered SEMI JOIN wanted USING (ordinal)
+            ), by_batch AS (
+              SELECT ordinal, lag(ordinal) OVER w AS batch_before,
+                     lead(ordinal) OVER w AS batch_after
+              FROM ordered WHERE batch IN (SELECT batch FROM mine)
+              WINDOW w AS (PARTITION BY batch ORDER BY seq, ordinal)
+            ), by_terminal AS (
+              SELECT ordinal, lag(ordinal) OVER (
+                PARTITION BY terminal ORDER BY linked_at, seq, ordinal) AS terminal_before
+              FROM ordered WHERE terminal IN (SELECT terminal FROM mine)
+            ), by_operator AS (
+              SELECT ordinal, lag(ordinal) OVER (
+                PARTITION BY operator ORDER BY linked_at, seq, ordinal) AS operator_before
+              FROM ordered WHERE operator IN (SELECT operator FROM mine)
             )
-            SELECT w.* FROM windows w SEMI JOIN wanted USING (ordinal)
+            SELECT m.ordinal, b.batch_before, b.batch_after, t.terminal_before, o.operator_before
+            FROM mine m LEFT JOIN by_batch b USING (ordinal)
+            LEFT JOIN by_terminal t USING (ordinal) LEFT JOIN by_operator o USING (ordinal)
         """).fetchall()
         keys = ("batch_before", "batch_after", "terminal_before", "operator_before")
         return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in rows}

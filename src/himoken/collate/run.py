@@ -11,6 +11,7 @@ OUT_DIR looks finished, and earlier outputs there are removed when a run starts.
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import datetime
 import functools
@@ -19,7 +20,7 @@ import shutil
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -176,38 +177,56 @@ class _Run:
     # ------------------------------------------------------------------ staging
 
     def stage(self, register: tuple[Path, FileLayout], records: tuple[Path, FileLayout]) -> None:
-        for (path, layout), role, required, schema, batches, table in (
-            (register, "住民記録", stage.REGISTER_REQUIRED, stage.REGISTER_SCHEMA,
-             functools.partial(stage.register_batches, warnings=self.warnings_extra),
-             "register"),
-            (records, "事務データ", stage.RECORDS_REQUIRED, stage.RECORDS_SCHEMA,
-             stage.record_batches, "records"),
-        ):  # fmt: skip
-            try:  # a file can turn out unreadable while it is read (a corrupt workbook)
-                source = open_table(path, required, layout)
-                self.backend.note_present(table, source.header)
-                if table == "register" and _sql_readable(source, layout):
-                    rejected = self.backend.stage_register_csv(
-                        path, source.header, source.delimiter
-                    )
-                    self.warnings_extra["register_malformed_rows"] = rejected
-                    self.register_rows = rows = self.backend.count("register") + rejected
-                    self.log.add(f"{role}: {path.name} {source.encoding} {rows}行")
-                    continue
-                rows = self.backend.stage(
-                    table, schema, self._counted(batches(source.batches(stage.BATCH_ROWS)), role)
-                )
-            except UnreadableFile as error:
-                raise CollateError(str(error)) from error
-            self.log.add(f"{role}: {path.name} {source.encoding} {rows}行")
-            if table == "register":
-                self.register_rows = rows
+        """Stage both inputs. A register DuckDB can read itself is read in a thread while
+        Python reads the records (DuckDB releases the GIL)."""
+        register_path, register_layout = register
+        source = self._open(register_path, register_layout, stage.REGISTER_REQUIRED, "register")
+        in_background: concurrent.futures.Future | None = None
+        with concurrent.futures.ThreadPoolExecutor(1) as thread:
+            if _sql_readable(source, register_layout):
+                in_background = thread.submit(
+                    self.backend.stage_register_csv, register_path, source.header,
+                    source.delimiter,
+                )  # fmt: skip
             else:
-                self.record_rows = rows
+                batches = stage.register_batches(
+                    source.batches(stage.BATCH_ROWS), warnings=self.warnings_extra
+                )
+                self.register_rows = self._staged("register", source, batches, "住民記録")
+            records_path, records_layout = records
+            records_source = self._open(
+                records_path, records_layout, stage.RECORDS_REQUIRED, "records"
+            )
+            batches = stage.record_batches(records_source.batches(stage.BATCH_ROWS))
+            self.record_rows = self._staged("records", records_source, batches, "事務データ")
+        if in_background is not None:
+            rejected = in_background.result()
+            self.warnings_extra["register_malformed_rows"] = rejected
+            self.register_rows = self.backend.count("register") + rejected
+            self.log.add(f"住民記録: {register_path.name} {source.encoding} {self.register_rows}行")
         self.warnings = self.backend.prepare() | self.warnings_extra
         for key, count in self.warnings.items():
             if count:
                 self.log.add(f"警告 {key}: {count}")
+
+    def _open(self, path: Path, layout: FileLayout, required: Sequence[str], table: str) -> Table:
+        try:
+            source = open_table(path, required, layout)
+        except UnreadableFile as error:
+            raise CollateError(str(error)) from error
+        self.backend.note_present(table, source.header)
+        return source
+
+    def _staged(
+        self, table: str, source: Table, batches: Iterator[pa.RecordBatch], role: str
+    ) -> int:
+        schema = stage.REGISTER_SCHEMA if table == "register" else stage.RECORDS_SCHEMA
+        try:  # a file can turn out unreadable while it is read (a corrupt workbook)
+            rows = self.backend.stage(table, schema, self._counted(batches, role))
+        except UnreadableFile as error:
+            raise CollateError(str(error)) from error
+        self.log.add(f"{role}: {source.path.name} {source.encoding} {rows}行")
+        return rows
 
     def _counted(self, batches: Iterator[pa.RecordBatch], role: str) -> Iterator[pa.RecordBatch]:
         done = 0
