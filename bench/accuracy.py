@@ -81,7 +81,7 @@ def collate(world: Path, slug: str, out: Path) -> tuple[list[dict[str, str]], fl
     subprocess.run(
         [HIMOKEN, "collate", "--register", str(world / "register.csv"),
          "--records", str(world / slug / "records.csv"), "--out", str(out / slug)],
-        check=True, stdout=subprocess.DEVNULL,
+        check=True, capture_output=True,
     )  # fmt: skip
     return read_csv(out / slug / "results.csv"), time.perf_counter() - started
 

@@ -79,9 +79,10 @@ def main() -> None:
         if args.memory_limit:
             command += ["--memory-limit", args.memory_limit]
         seconds, peak = measured(command)
+        size = register.stat().st_size
 
     gib = 1024**3
-    print(f"records {rows:,} against register {register} ({register.stat().st_size / gib:.2f} GiB)")
+    print(f"records {rows:,} against register {register} ({size / gib:.2f} GiB)")
     print(f"floor: DuckDB join to Parquet {floor_seconds:.1f} s, {floor_peak / gib:.2f} GiB peak"
           f" (join counted only: {count_seconds:.1f} s)")  # fmt: skip
     print(f"himoken collate: {seconds:.1f} s wall, {peak / gib:.2f} GiB peak")

@@ -11,7 +11,7 @@ build on the Assessment made here (see `patterns`).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -131,6 +131,25 @@ def row_of(columns: Columns, index: int, names: Sequence[str]) -> dict[str, str]
     return {name: columns[name][index] or "" for name in names if name in columns}
 
 
+class RowView(Mapping[str, str]):
+    """One row of a column batch, read on demand (a dict per row would copy every column)."""
+
+    __slots__ = ("columns", "index")
+
+    def __init__(self, columns: Columns, index: int) -> None:
+        self.columns = columns
+        self.index = index
+
+    def __getitem__(self, column: str) -> str:
+        return self.columns[column][self.index] or ""
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.columns)
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+
 def _texts(columns: Columns, column: str, count: int) -> list[str]:
     values = columns.get(column)
     return [(v or "").strip() for v in values] if values is not None else [""] * count
@@ -164,12 +183,13 @@ def _at(compare_many: Callable[..., list[Outcome]], *columns: list[str]) -> Call
 def assess_linked(
     records: Columns,
     entries: Columns,
-    states: Sequence[EntryState],
+    states: Sequence[EntryState | None],
     options: Options = Options(),
 ) -> list[Assessment | None]:
     """Assess records whose number is well formed and found in the register, given as column
     batches (records with the contract's columns, entries with the register's). None stands
-    for a plain MATCH with nothing to say — most records — so that nothing is built for it."""
+    for a plain MATCH with nothing to say — most records — so that nothing is built for it,
+    and for the rows whose state is None (no entry: the caller decides those)."""
     count = len(states)
     mine = {c: _texts(records, c, count) for c in PERSON_ITEMS}
     theirs = {c: _texts(entries, c, count) for c in PERSON_ITEMS}
@@ -193,17 +213,25 @@ def assess_linked(
     removals = _texts(entries, "消除事由", count)
     assessments: list[Assessment | None] = []
     for i, (state, found) in enumerate(zip(states, outcomes, strict=True)):
-        if (
-            state is EntryState.FOUND
-            and not removals[i]
-            and all(o.reason is None and not o.note for o in found)
-        ):
+        if state is None:
             assessments.append(None)
             continue
+        if state is EntryState.FOUND and not removals[i] and name[i] and birth[i]:
+            notes = [o.note for o in found if o.note]
+            if all(o.reason is None for o in found):  # nothing differs: MATCH, maybe a note
+                assessments.append(_noted(notes, found) if notes else None)
+                continue
         record = {c: mine[c][i] for c in PERSON_ITEMS} | row_of(records, i, _RECORD_CONTEXT)
-        entry = row_of(entries, i, tuple(entries))
+        entry = RowView(entries, i)
         assessments.append(_assess_one(record, entry, state, list(found), options))
     return assessments
+
+
+def _noted(notes: list[str], found: Sequence[Outcome]) -> Assessment:
+    """A MATCH with something to say (an era written after it ended, no address on the
+    record ...): what _assess_one would make of it, without its checks."""
+    agree = found[0].level in _NAME_AGREES and found[2].level in _BIRTH_AGREES
+    return Assessment(notes=notes, name_and_birth_agree=agree, searchable=True)
 
 
 PERSON_ITEMS = ("氏名", "氏名フリガナ", "生年月日", "性別", "住所")

@@ -64,23 +64,18 @@ def classify_batch(
     finished rows, and the records left open for the set-wise checks."""
     count = len(columns["ordinal"])
     assessments: list[Assessment | None] = [None] * count
-    linked_at: list[int] = []
+    states: list[EntryState | None] = [None] * count
     for i in range(count):
         if columns["number_status"][i] == NumberStatus.OK and columns["entries"][i]:
-            linked_at.append(i)
+            states[i] = _state(columns, i)
         else:
             assessments[i] = _invalid(columns, i)
-    found = classify.assess_linked(
-        {c: [columns[c][i] for i in linked_at] for c in stage.RECORD_COLUMNS},
-        {c: [columns[f"e_{c}"][i] for i in linked_at] for c in ENTRY_COLUMNS},
-        [_state(columns, i) for i in linked_at],
-        options,
-    )
-    has_entry = [False] * count
-    for i, assessment in zip(linked_at, found, strict=True):
-        assessments[i] = assessment
-        has_entry[i] = True
     entry_columns = {c: columns[f"e_{c}"] for c in ENTRY_COLUMNS}
+    found = classify.assess_linked(columns, entry_columns, states, options)
+    has_entry = [state is not None for state in states]
+    for i, assessment in enumerate(found):
+        if has_entry[i]:
+            assessments[i] = assessment
     finished: list[Finished] = []
     pending: list[Pending] = []
     for i in range(count):
