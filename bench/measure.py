@@ -1,7 +1,7 @@
 """Wall time and peak memory of a command, for the benchmark scripts.
 
 Peak memory is the largest sum of resident set sizes over the command and its child
-processes, sampled every 50 ms from /proc (Linux); elsewhere the largest single process.
+processes, sampled every 250 ms from /proc (Linux); elsewhere the largest single process.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def measured(command: list[str]) -> tuple[float, int]:
         nonlocal peak
         while process.poll() is None:
             peak = max(peak, tree_rss(process.pid))
-            time.sleep(0.05)
+            time.sleep(0.25)
 
     sampler = threading.Thread(target=sample, daemon=True)
     if tracking:
