@@ -564,38 +564,17 @@ def _best_per_record(
 
 
 def stage_register(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
-    """Read a spec §2 register file into the table search_owners expects (row_id = data-row
-    ordinal). For tests, benchmarks and the estimation script: row by row in Python."""
+    """Read a spec §2 register file into `table` exactly as the engine stages it
+    (stage.register_batches): tests, benchmarks and the estimation script see what
+    search_owners sees in a run."""
     from himoken.collate.ingest import read_delimited
-    from himoken.mynumber import parse
-    from himoken.normalize.dates import parse_date
+    from himoken.collate.stage import REGISTER_SCHEMA, register_batches
 
-    columns: dict[str, list[Any]] = {
-        c: []
-        for c in (
-            "row_id",
-            "number",
-            "birth_key",
-            "removed",
-            "氏名",
-            "氏名フリガナ",
-            "生年月日",
-            "性別",
-            "住所",
-            "世帯番号",
-            "通称",
-        )
-    }
-    for row in read_delimited(path).rows:
-        values = row.values
-        birth = parse_date(values.get("生年月日", ""))
-        columns["row_id"].append(row.ordinal)
-        columns["number"].append(parse(values.get("個人番号")).number)
-        columns["birth_key"].append(birth.iso if birth else None)
-        columns["removed"].append(bool(values.get("消除事由", "").strip()))
-        for name in ("氏名", "氏名フリガナ", "生年月日", "性別", "住所", "世帯番号", "通称"):
-            columns[name].append(values.get(name) or None)
-    _create_from_arrow(con, table, pa.table(columns))
+    batches = register_batches(read_delimited(path).batches())
+    stream = pa.RecordBatchReader.from_batches(REGISTER_SCHEMA, batches)
+    con.register(f"{table}__stream", stream)
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table}__stream")
+    con.unregister(f"{table}__stream")
 
 
 def stage_searched(
