@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from himoken.collate import linked, stage
-from himoken.collate.backend import DuckDBBackend
+from himoken.collate.backends import DuckDBBackend
 from himoken.collate.classify import Options
 from himoken.collate.ingest import read_delimited
 

@@ -17,7 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 import pyarrow as pa
 
 from himoken.collate import classify, stage
-from himoken.collate.backend import ENTRY_COLUMNS
+from himoken.collate.backends import ENTRY_COLUMNS
 from himoken.collate.classify import Assessment, EntryState, Options
 from himoken.collate.patterns import Pending
 from himoken.collate.records import NumberStatus

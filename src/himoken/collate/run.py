@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from himoken import __version__
 from himoken.collate import classify, linked, outputs, patterns, stage
-from himoken.collate.backend import DuckDBBackend
+from himoken.collate.backends import DuckDBBackend
 from himoken.collate.classify import Assessment, Item, Options
 from himoken.collate.ingest import Table, UnreadableFile, open_table
 from himoken.collate.outputs import RESULT_COLUMNS

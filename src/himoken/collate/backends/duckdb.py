@@ -1,10 +1,9 @@
-"""The SQL side of a collation run, behind a small interface another engine can implement.
+"""The embedded SQL engine of a collation run: DuckDB, in memory, spilling to disk.
 
-The pipeline (`himoken.collate.run`) stages the two inputs as tables, reads the records back
-joined with the register entry of their number in input order, and asks a few set-wise
-questions about the records it flagged (neighbours in a batch or on a terminal, records sharing
-a number, register entries by number). Everything stays in the engine's tables, so memory is
-bounded by the engine (DuckDB spills to disk) and by the batch size, not by the input.
+Stages the two inputs as tables, reads records back joined with the register entry of their
+number, and answers the set-wise questions the pipeline asks about the records it flagged
+(see `backends.base.Backend`). Everything stays in DuckDB's tables, so memory is bounded by
+its limit and the batch size, not by the inputs.
 """
 
 from __future__ import annotations
@@ -12,61 +11,25 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Protocol
 
 import duckdb
 import pyarrow as pa
 
+from himoken.collate.backends.base import ENTRY_COLUMNS
 from himoken.collate.stage import PERSON_COLUMNS, REGISTER_COLUMNS, birth_key, register_numbers
 
 # DuckDB's share of memory unless the caller says (--memory-limit); it spills beyond it.
 DEFAULT_MEMORY_LIMIT = "2GB"
 # A name as written, spaces and case aside: namesakes in the register share it.
 _NAME_KEY = """regexp_replace(upper({0}."氏名"), '[\\s　]+', '', 'g')"""
-# Register columns read back beside each record (prefixed e_ in linked batches).
-ENTRY_COLUMNS = REGISTER_COLUMNS
 
 
 def _quoted(columns: Iterable[str], prefix: str = "", alias: str = "") -> str:
     return ", ".join(f'{prefix}"{c}"' + (f' AS "{alias}{c}"' if alias else "") for c in columns)
 
 
-class Backend(Protocol):
-    """What the pipeline needs from a SQL engine."""
-
-    def stage(self, table: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> int: ...
-
-    def stage_register_csv(self, path: Path, header: Sequence[str], delimiter: str) -> int: ...
-
-    def count(self, table: str) -> int: ...
-
-    def note_present(self, table: str, columns: Iterable[str]) -> None: ...
-
-    def has_column(self, table: str, column: str) -> bool: ...
-
-    def prepare(self) -> dict[str, int]: ...
-
-    def linked(self, batch_rows: int) -> Iterator[pa.RecordBatch]: ...
-
-    def reader(self, query: str, batch_rows: int) -> pa.RecordBatchReader: ...
-
-    def neighbours(self, ordinals: Sequence[int]) -> dict[int, dict[str, int | None]]: ...
-
-    def records_at(self, ordinals: Iterable[int]) -> dict[int, dict[str, str]]: ...
-
-    def records_sharing(self, numbers: Iterable[str]) -> dict[str, list[dict[str, str]]]: ...
-
-    def entries(self, numbers: Iterable[str]) -> dict[str, dict[str, str]]: ...
-
-    def namesakes(self, ordinals: Iterable[int]) -> dict[int, list[dict[str, str]]]: ...
-
-    def form_households(self, ordinals: Iterable[int]) -> dict[int, set[str]]: ...
-
-    def close(self) -> None: ...
-
-
 class DuckDBBackend:
-    """The embedded default: one DuckDB database file in a work directory, spilling to disk."""
+    """The embedded default: DuckDB in memory, spilling to a work directory beyond its limit."""
 
     def __init__(self, work_dir: Path, memory_limit: str | None = None, threads: int | None = None):
         work_dir.mkdir(parents=True, exist_ok=True)
