@@ -1,0 +1,15 @@
+"""`python -m himoken.web.manage ...`: Django's manage.py for the progress site (default)."""
+
+import os
+import sys
+
+from django.core.management import execute_from_command_line
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "himoken.web.settings.progress")
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from himoken.web.progress.models import Business, Organisation, Report, StageProgress
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]
+
+
+class StageInline(admin.TabularInline):
+    model = StageProgress
+    extra = 0
+
+
+@admin.register(Business)
+class BusinessAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "name", "system"]
+    list_filter = ["name"]
+    inlines = [StageInline]
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["business", "finished", "record_rows", "flagged", "uploaded"]
+    readonly_fields = [f.name for f in Report._meta.fields]

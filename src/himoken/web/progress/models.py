@@ -1,0 +1,109 @@
+"""The prefecture's view of the inspection: organisations, their 事務, stages, reports.
+
+No personal data lives here: reports are the aggregate summary.json of spec §8, validated
+against the project's one schema and screened for My Numbers before anything is stored
+(`reports.import_summary`).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Organisation(models.Model):
+    """A prefectural department, a municipality or another body."""
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", "府県の部局"
+        MUNICIPALITY = "municipality", "市区町村"
+        OTHER = "other", "その他の団体"
+
+    code = models.CharField("団体コード", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("種別", max_length=16, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "団体"
+
+    def __str__(self) -> str:
+        return f"{self.name}({self.code})"
+
+
+class Business(models.Model):
+    """One 事務 of an organisation and the business system that holds its linkages."""
+
+    organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="businesses")
+    name = models.CharField("事務", max_length=100)
+    system = models.CharField("業務システム", max_length=100)
+
+    class Meta:
+        ordering = ["organisation", "name", "system"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name", "system"], name="one_business_per_system"
+            )
+        ]
+        verbose_name = verbose_name_plural = "事務"
+
+    def __str__(self) -> str:
+        return f"{self.organisation.name} {self.name}({self.system})"
+
+
+class Stage(models.TextChoices):
+    """The stages of the inspection of one 事務, in order."""
+
+    SURVEY = "survey", "紐付け方法の調査"
+    SCOPE = "scope", "点検対象の決定"
+    EXTRACTION = "extraction", "データ抽出"
+    COLLATION = "collation", "照合"
+    CONFIRMATION = "confirmation", "本人確認"
+    CORRECTION = "correction", "訂正"
+    REPORT = "report", "報告"
+
+
+class StageProgress(models.Model):
+    """Planned and actual dates of one stage of one 事務, and who is responsible."""
+
+    business = models.ForeignKey(Business, models.CASCADE, related_name="stages")
+    stage = models.CharField("段階", max_length=16, choices=Stage.choices)
+    planned_start = models.DateField("予定開始", null=True, blank=True)
+    planned_end = models.DateField("予定終了", null=True, blank=True)
+    actual_start = models.DateField("実績開始", null=True, blank=True)
+    actual_end = models.DateField("実績終了", null=True, blank=True)
+    responsible = models.CharField("担当者", max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["business", "stage"], name="one_row_per_stage")
+        ]
+        verbose_name = verbose_name_plural = "段階の進捗"
+
+
+class Report(models.Model):
+    """One aggregate report (summary.json, spec §8). (organisation code, 事務, system, run id)
+    identifies it: uploading it again replaces it."""
+
+    business = models.ForeignKey(Business, models.CASCADE, related_name="reports")
+    run_id = models.UUIDField("照合の実行ID")
+    finished = models.DateTimeField("照合終了日時")
+    engine = models.CharField("エンジン", max_length=64)
+    register_rows = models.BigIntegerField("住民記録の行数")
+    record_rows = models.BigIntegerField("事務データの行数")
+    verdicts = models.JSONField("判定別件数")
+    reasons = models.JSONField("理由別件数")
+    warnings = models.JSONField("警告")
+    review = models.JSONField("確認の状況", null=True, blank=True)
+    causes = models.JSONField("誤りの原因", null=True, blank=True)
+    uploaded = models.DateTimeField("受付日時", auto_now=True)
+
+    class Meta:
+        ordering = ["-finished"]
+        constraints = [
+            models.UniqueConstraint(fields=["business", "run_id"], name="one_report_per_run")
+        ]
+        verbose_name = verbose_name_plural = "集計報告"
+
+    @property
+    def flagged(self) -> int:
+        return sum(self.verdicts.get(code, 0) for code in ("REVIEW", "SUSPECT", "INVALID"))

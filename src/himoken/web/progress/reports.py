@@ -1,0 +1,68 @@
+"""Reporting in: an organisation's summary.json becomes a Report, or is refused.
+
+Everything the project's schema and screen refuse is refused here, with the same messages,
+which name the place in the document and never echo a value (a refused My Number must not
+reach a log or a page).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db import transaction
+
+from himoken.summary import validate
+from himoken.web.progress.models import Business, Organisation, Report
+
+
+class ReportRefused(ValueError):
+    """The upload is not a valid aggregate report; `problems` say why, value-free."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def parse(data: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ReportRefused(["集計報告(summary.json)として読めない"]) from error
+    problems = validate(document)
+    if problems:
+        raise ReportRefused(problems)
+    return document
+
+
+@transaction.atomic
+def import_summary(data: bytes) -> Report:
+    """Store a report; the same (organisation, 事務, system, run) again replaces it."""
+    document = parse(data)
+    organisation, _ = Organisation.objects.get_or_create(
+        code=document["organisation"]["code"],
+        defaults={
+            "name": document["organisation"]["name"],
+            "kind": Organisation.Kind.MUNICIPALITY,
+        },
+    )
+    business, _ = Business.objects.get_or_create(
+        organisation=organisation, name=document["business"], system=document["system"]
+    )
+    run = document["run"]
+    report, _ = Report.objects.update_or_create(
+        business=business,
+        run_id=run["id"],
+        defaults={
+            "finished": run["finished"],
+            "engine": run["engine"],
+            "register_rows": run["register_rows"],
+            "record_rows": run["record_rows"],
+            "verdicts": document["verdicts"],
+            "reasons": document["reasons"],
+            "warnings": document["warnings"],
+            "review": document.get("review"),
+            "causes": document.get("causes"),
+        },
+    )
+    return report

@@ -1,0 +1,1 @@
+"""Settings modules: `progress` (administrative network); `review` comes with issue 5."""
