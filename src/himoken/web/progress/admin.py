@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from himoken.web.progress.models import Business, Organisation, Report, StageProgress
+from himoken.web.progress.models import (
+    Business,
+    Consultation,
+    Organisation,
+    Report,
+    StageProgress,
+    StateRequest,
+)
 
 
 @admin.register(Organisation)
@@ -26,3 +33,15 @@ class BusinessAdmin(admin.ModelAdmin):
 class ReportAdmin(admin.ModelAdmin):
     list_display = ["business", "finished", "record_rows", "flagged", "uploaded"]
     readonly_fields = [f.name for f in Report._meta.fields]
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "category", "status", "due", "owner"]
+    list_filter = ["status", "category"]
+
+
+@admin.register(StateRequest)
+class StateRequestAdmin(admin.ModelAdmin):
+    list_display = ["kind", "status", "created"]
+    list_filter = ["kind", "status"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from himoken.web.progress.validators import no_my_number
+
 
 class Organisation(models.Model):
     """A prefectural department, a municipality or another body."""
@@ -107,3 +109,48 @@ class Report(models.Model):
     @property
     def flagged(self) -> int:
         return sum(self.verdicts.get(code, 0) for code in ("REVIEW", "SUSPECT", "INVALID"))
+
+
+class Consultation(models.Model):
+    """A question (相談) from an organisation to the prefecture's secretariat."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "受付"
+        ANSWERED = "answered", "回答済み"
+        CLOSED = "closed", "完了"
+
+    organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="consultations")
+    category = models.CharField("分類", max_length=50, validators=[no_my_number])
+    question = models.TextField("相談内容", validators=[no_my_number])
+    owner = models.CharField("担当", max_length=100, blank=True, validators=[no_my_number])
+    due = models.DateField("回答期限", null=True, blank=True)
+    answer = models.TextField("回答", blank=True, validators=[no_my_number])
+    status = models.CharField("状態", max_length=16, choices=Status.choices, default=Status.OPEN)
+    created = models.DateTimeField("受付日時", auto_now_add=True)
+
+    class Meta:
+        ordering = ["status", "due"]
+        verbose_name = verbose_name_plural = "相談"
+
+
+class StateRequest(models.Model):
+    """A request (要望) to the state: staff, funding, technical."""
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", "人員"
+        FUNDING = "funding", "財政"
+        TECHNICAL = "technical", "技術"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "検討中"
+        SENT = "sent", "要望済み"
+        ANSWERED = "answered", "回答あり"
+
+    kind = models.CharField("種別", max_length=16, choices=Kind.choices)
+    text = models.TextField("要望内容", validators=[no_my_number])
+    status = models.CharField("状態", max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created = models.DateTimeField("作成日時", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = verbose_name_plural = "国への要望"
