@@ -9,17 +9,28 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from himoken.mynumber import with_check_digit
-from himoken.web.progress.models import Report
+from himoken.web.progress.models import Organisation, Report, Role
 from tests.web.test_progress_reports import summary
 
 pytestmark = pytest.mark.django_db
+NAMES = {"271004": "大阪市", "272000": "堺市"}
+
+
+def logged_in(client: Client, django_user_model: type, kind: str, code: str = "") -> Client:
+    user = django_user_model.objects.create_user(f"{kind}{code}", password="synthetic-only")
+    organisation = None
+    if code:
+        organisation, _ = Organisation.objects.get_or_create(
+            code=code, defaults={"name": NAMES[code], "kind": "municipality"}
+        )
+    Role.objects.create(user=user, kind=kind, organisation=organisation)
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture
 def reporter(client: Client, django_user_model: type) -> Client:
-    user = django_user_model.objects.create_user("reporter", password="synthetic-only")
-    client.force_login(user)
-    return client
+    return logged_in(client, django_user_model, "reporter", "271004")
 
 
 def post(client: Client, document: dict) -> object:
@@ -58,3 +69,33 @@ def test_the_login_page_logs_a_reporter_in(client: Client, django_user_model: ty
         {"username": "reporter", "password": "synthetic-only", "next": "/reports/"},
     )
     assert response.status_code == 302 and response["Location"] == "/reports/"
+
+
+def test_a_reporter_cannot_report_for_another_organisation(reporter: Client) -> None:
+    response = post(reporter, summary(organisation={"code": "272000", "name": "堺市"}))
+    assert Report.objects.count() == 0
+    assert "自団体以外" in response.content.decode()
+
+
+def test_a_reporter_sees_only_their_organisations_reports(
+    client: Client, django_user_model: type
+) -> None:
+    secretariat = logged_in(Client(), django_user_model, "secretariat")
+    post(secretariat, summary())
+    post(secretariat, summary(organisation={"code": "272000", "name": "堺市"}))
+    assert Report.objects.count() == 2
+    page = logged_in(client, django_user_model, "reporter", "272000").get("/reports/")
+    assert "堺市" in page.content.decode() and "大阪市" not in page.content.decode()
+
+
+def test_an_executive_reads_but_cannot_upload(client: Client, django_user_model: type) -> None:
+    executive = logged_in(client, django_user_model, "executive")
+    page = executive.get("/reports/")
+    assert page.status_code == 200 and "<form" not in page.content.decode()
+    assert post(executive, summary()).status_code == 403
+    assert Report.objects.count() == 0
+
+
+def test_a_user_without_a_progress_role_is_refused(client: Client, django_user_model: type) -> None:
+    client.force_login(django_user_model.objects.create_user("nobody", password="x-synthetic"))
+    assert client.get("/reports/").status_code == 403

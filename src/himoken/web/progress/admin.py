@@ -5,6 +5,7 @@ from himoken.web.progress.models import (
     Consultation,
     Organisation,
     Report,
+    Role,
     StageProgress,
     StateRequest,
 )
@@ -45,3 +46,9 @@ class ConsultationAdmin(admin.ModelAdmin):
 class StateRequestAdmin(admin.ModelAdmin):
     list_display = ["kind", "status", "created"]
     list_filter = ["kind", "status"]
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "organisation"]
+    list_filter = ["kind"]

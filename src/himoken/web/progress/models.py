@@ -7,6 +7,7 @@ against the project's one schema and screened for My Numbers before anything is 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from himoken.web.progress.validators import no_my_number
@@ -30,6 +31,40 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}({self.code})"
+
+
+class Role(models.Model):
+    """What a user may do on the progress site: the secretariat sees and edits every
+    organisation, a reporter only their own, an executive reads everything and edits nothing."""
+
+    class Kind(models.TextChoices):
+        SECRETARIAT = "secretariat", "事務局"
+        REPORTER = "reporter", "団体の報告担当"
+        EXECUTIVE = "executive", "幹部(閲覧のみ)"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="progress_role"
+    )
+    kind = models.CharField("役割", max_length=16, choices=Kind.choices)
+    organisation = models.ForeignKey(
+        Organisation, models.CASCADE, null=True, blank=True, related_name="reporters"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "役割"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="reporter") | models.Q(organisation__isnull=False),
+                name="reporter_has_organisation",
+            )
+        ]
+
+    def sees(self, organisation: Organisation) -> bool:
+        return self.kind != self.Kind.REPORTER or self.organisation_id == organisation.pk
+
+    @property
+    def may_report(self) -> bool:
+        return self.kind != self.Kind.EXECUTIVE
 
 
 class Business(models.Model):

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from himoken.summary import validate
-from himoken.web.progress.models import Business, Organisation, Report
+from himoken.web.progress.models import Business, Organisation, Report, Role
 
 
 class ReportRefused(ValueError):
@@ -36,9 +36,16 @@ def parse(data: bytes) -> dict[str, Any]:
 
 
 @transaction.atomic
-def import_summary(data: bytes) -> Report:
-    """Store a report; the same (organisation, 事務, system, run) again replaces it."""
+def import_summary(data: bytes, role: Role | None = None) -> Report:
+    """Store a report; the same (organisation, 事務, system, run) again replaces it. With a
+    role, a reporter may report only for their own organisation, an executive not at all."""
     document = parse(data)
+    if role is not None:
+        code = document["organisation"]["code"]
+        if not role.may_report:
+            raise ReportRefused(["閲覧のみの役割では報告できない"])
+        if role.kind == Role.Kind.REPORTER and role.organisation.code != code:
+            raise ReportRefused(["自団体以外の集計報告は送れない"])
     organisation, _ = Organisation.objects.get_or_create(
         code=document["organisation"]["code"],
         defaults={
