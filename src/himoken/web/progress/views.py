@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from himoken.web.audit import log as audit
 from himoken.web.progress.forms import ReportUploadForm
 from himoken.web.progress.models import Report, Role
 
@@ -30,8 +31,10 @@ def reports(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied("閲覧のみの役割では報告できない")
         if form.is_valid():
             report = form.cleaned_data["file"]
+            audit.record(request.user, "report.upload", report)
             messages.success(request, f"{report.business} の集計報告を受け付けました。")
             return redirect("progress:reports")
+        audit.record(request.user, "report.refused", problems=form.errors.get("file", []))
     listed = Report.objects.select_related("business__organisation")
     if role.kind == Role.Kind.REPORTER:
         listed = listed.filter(business__organisation=role.organisation)

@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "himoken.web.accounts",
+    "himoken.web.audit",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
