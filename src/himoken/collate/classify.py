@@ -230,7 +230,7 @@ def assess_linked(
 def _noted(notes: list[str], found: Sequence[Outcome]) -> Assessment:
     """A MATCH with something to say (an era written after it ended, no address on the
     record ...): what _assess_one would make of it, without its checks."""
-    agree = found[0].level in _NAME_AGREES and found[2].level in _BIRTH_AGREES
+    agree = found[0].level in names.AGREES and found[2].level in dates.AGREES
     return Assessment(notes=notes, name_and_birth_agree=agree, searchable=True)
 
 
@@ -257,8 +257,6 @@ _DIFFERS = {
     Item.BIRTH: frozenset({DateLevel.NEAR, DateLevel.DIFFERENT}),
     Item.SEX: frozenset({SexLevel.DIFFERENT}),
 }
-_NAME_AGREES = frozenset({NameLevel.EXACT, NameLevel.VARIANT, NameLevel.NOTATION})
-_BIRTH_AGREES = frozenset({DateLevel.EQUAL, DateLevel.EQUAL_KNOWN_PARTS})
 
 
 def _assess_one(
@@ -304,7 +302,7 @@ def _assess_one(
             assessment.weak_move = True
             assessment.note(move.note)
 
-    assessment.name_and_birth_agree = name.level in _NAME_AGREES and birth.level in _BIRTH_AGREES
+    assessment.name_and_birth_agree = name.level in names.AGREES and birth.level in dates.AGREES
     return assessment
 
 

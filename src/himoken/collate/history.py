@@ -13,20 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from himoken.compare import addresses, kana, names
-from himoken.compare.addresses import AddressLevel
-from himoken.compare.dates import DateLevel
-from himoken.compare.kana import KanaLevel
-from himoken.compare.names import NameLevel
+from himoken.compare import addresses, dates, kana, names
 from himoken.compare.outcome import Outcome
 from himoken.compare.sex import SexLevel
 from himoken.normalize.dates import parse_date
 from himoken.normalize.kana import split as split_reading
 from himoken.normalize.names import split as split_name
-
-_NAME_AGREES = frozenset({NameLevel.EXACT, NameLevel.VARIANT, NameLevel.NOTATION})
-_READING_AGREES = frozenset({KanaLevel.EQUAL, KanaLevel.LEGACY})
-_ADDRESS_AGREES = frozenset({AddressLevel.SAME, AddressLevel.NOTATION})
 
 
 class NameChange(NamedTuple):
@@ -63,7 +55,7 @@ def changed_after_linkage(record: Mapping[str, str], change_date: str) -> tuple[
 def _reading_agrees(record_reading: str, register_reading: str) -> bool:
     if not record_reading or not register_reading:
         return True
-    return kana.compare(record_reading, register_reading).level in _READING_AGREES
+    return kana.compare(record_reading, register_reading).level in kana.AGREES
 
 
 def name_change(
@@ -81,14 +73,14 @@ def name_change(
         if not old:
             continue
         outcome = names.compare_many([name], [old], gaiji_table=gaiji_table)[0]
-        if outcome.level in _NAME_AGREES:
+        if outcome.level in names.AGREES:
             old_reading = old_readings[position] if position < len(old_readings) else ""
             return NameChange(
                 f"事務側の氏名は旧氏名({old})と一致",
                 _reading_agrees(reading, old_reading),
             )
-    dates = changed_after_linkage(record, _get(entry, "氏名変更日"))
-    if dates is None or birth.level not in (DateLevel.EQUAL, DateLevel.EQUAL_KNOWN_PARTS):
+    changed = changed_after_linkage(record, _get(entry, "氏名変更日"))
+    if changed is None or birth.level not in dates.AGREES:
         return None
     if sex.level is SexLevel.DIFFERENT:
         return None
@@ -96,7 +88,7 @@ def name_change(
     record_split = split_name(name, register_split)
     if register_split is None or record_split is None:
         return None
-    if names.compare(record_split[1], register_split[1]).level not in _NAME_AGREES:
+    if names.compare(record_split[1], register_split[1]).level not in names.AGREES:
         return None
     record_parts, register_parts = (
         split_reading(reading),
@@ -107,8 +99,9 @@ def name_change(
         or not register_parts
         or _reading_agrees(record_parts[-1], register_parts[-1])
     )
+    on, linked = changed
     return NameChange(
-        f"氏名変更日({dates[0]})が紐付け日({dates[1]})より後、名・生年月日・性別は一致", explains
+        f"氏名変更日({on})が紐付け日({linked})より後、名・生年月日・性別は一致", explains
     )
 
 
@@ -121,11 +114,12 @@ def move(record: Mapping[str, str], entry: Mapping[str, str]) -> Move | None:
     if previous:
         outcomes = addresses.compare_many([address] * len(previous), previous)
         for old, outcome in zip(previous, outcomes, strict=True):
-            if outcome.level in _ADDRESS_AGREES:
+            if outcome.level in addresses.SAME_PLACE:
                 when = f"、住所異動日 {_iso(moved_on)}" if _iso(moved_on) else ""
                 return Move(True, f"事務側の住所は前住所({old})と一致{when}")
         return None
-    dates = changed_after_linkage(record, moved_on)
-    if dates is None:
+    changed = changed_after_linkage(record, moved_on)
+    if changed is None:
         return None
-    return Move(False, f"前住所の記録はないが住所異動日({dates[0]})が紐付け日({dates[1]})より後")
+    on, linked = changed
+    return Move(False, f"前住所の記録はないが住所異動日({on})が紐付け日({linked})より後")

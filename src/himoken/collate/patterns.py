@@ -15,14 +15,8 @@ from dataclasses import dataclass
 from himoken.collate.classify import IDENTITY_ITEMS, Assessment, Item, value
 from himoken.collate.verdicts import Reason
 from himoken.compare import addresses, dates, names
-from himoken.compare.addresses import AddressLevel
-from himoken.compare.dates import DateLevel
-from himoken.compare.names import NameLevel
 from himoken.normalize.names import normalize, split
 
-_NAME_AGREES = frozenset({NameLevel.EXACT, NameLevel.VARIANT, NameLevel.NOTATION})
-_BIRTH_AGREES = frozenset({DateLevel.EQUAL, DateLevel.EQUAL_KNOWN_PARTS})
-_SAME_ADDRESS = frozenset({AddressLevel.SAME, AddressLevel.NOTATION})
 PARTIAL_QUERY = "住基ネット照会(一部情報)"
 
 
@@ -44,9 +38,9 @@ class Pending:
 def same_person(a: Mapping[str, str], b: Mapping[str, str]) -> bool:
     """Name and birth date agree beyond notation (a record with an entry, or two records)."""
     name = names.compare(value(a, "氏名"), value(b, "氏名"))
-    if name.level not in _NAME_AGREES:
+    if name.level not in names.AGREES:
         return False
-    return dates.compare(value(a, "生年月日"), value(b, "生年月日")).level in _BIRTH_AGREES
+    return dates.compare(value(a, "生年月日"), value(b, "生年月日")).level in dates.AGREES
 
 
 def _surname(name: str) -> str | None:
@@ -132,7 +126,7 @@ def _household_members(
         household = value(entry, "世帯番号")
         return bool(household) and household == value(candidate, "世帯番号")
     same_place = addresses.compare(value(entry, "住所"), value(candidate, "住所"))
-    if same_place.level not in _SAME_ADDRESS:
+    if same_place.level not in addresses.SAME_PLACE:
         return False
     surname = _surname(value(entry, "氏名"))
     return (surname is not None and surname == _surname(value(candidate, "氏名"))) or (
@@ -151,7 +145,8 @@ def check_family_without_candidate(pending: Pending, register_has_households: bo
     if Reason.FAMILY_MEMBER in pending.assessment.reasons:
         return
     record, entry = pending.record, pending.entry
-    if addresses.compare(value(record, "住所"), value(entry, "住所")).level not in _SAME_ADDRESS:
+    same_place = addresses.compare(value(record, "住所"), value(entry, "住所"))
+    if same_place.level not in addresses.SAME_PLACE:
         return
     surname = _surname(value(record, "氏名"))
     if surname is not None and surname == _surname(value(entry, "氏名")):
@@ -187,7 +182,7 @@ def check_namesakes(
     by_history = [
         n for n in namesakes
         if address and any(
-            addresses.compare(address, old).level in _SAME_ADDRESS
+            addresses.compare(address, old).level in addresses.SAME_PLACE
             for old in value(n, "前住所").split(";") if old.strip()
         )
     ]  # fmt: skip

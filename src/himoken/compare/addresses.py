@@ -49,6 +49,10 @@ class AddressLevel(StrEnum):
     MISSING = "missing"  # a side is empty
 
 
+# Levels at which two addresses are the same place (room included).
+SAME_PLACE = frozenset({AddressLevel.SAME, AddressLevel.NOTATION})
+
+
 def _outcome(level: AddressLevel, evidence: tuple[str, ...], note: str) -> Outcome:
     if level in (AddressLevel.SAME, AddressLevel.MISSING):
         reason = None

@@ -35,6 +35,10 @@ class DateLevel(StrEnum):
     MISSING = "missing"  # a side is empty or wholly unknown (不詳)
 
 
+# Levels at which two birth dates are the same day (partly unknown dates on their known parts).
+AGREES = frozenset({DateLevel.EQUAL, DateLevel.EQUAL_KNOWN_PARTS})
+
+
 def _era_overflow_readings(*dates: ParsedDate) -> tuple[str, ...]:
     """「平成31年5月1日=2019-05-01」 for each side written in an era after it ended."""
     readings = (f"{d.era_text()}={d.iso}" for d in dates if d.era_overflow)

@@ -56,6 +56,9 @@ class KanaLevel(StrEnum):
     MISSING = "missing"
 
 
+# Levels at which two readings are the same reading (legacy spellings included).
+AGREES = frozenset({KanaLevel.EQUAL, KanaLevel.LEGACY})
+
 NEAR_LIMIT = 2
 """Largest edit distance that can still be `near` (for keys of LONG_KEY kana or more)."""
 LONG_KEY = 6

@@ -31,6 +31,10 @@ class NameLevel(StrEnum):
     MISSING = "missing"
 
 
+# Levels at which two names are the same name (as written, or up to variants and notation).
+AGREES = frozenset({NameLevel.EXACT, NameLevel.VARIANT, NameLevel.NOTATION})
+
+
 def _pair(record: NormalizedName, register: NormalizedName) -> str:
     return f"{record.text}/{register.text}"
 
