@@ -15,8 +15,8 @@ import pytest
 
 from himoken.collate import owner
 from himoken.collate.owner import OwnerMatch, fits_better, search_owners
+from himoken.collate.stage import birth_key
 from himoken.mynumber import with_check_digit
-from himoken.normalize.dates import parse_date
 from himoken.synth import ERROR_TYPES, SynthOptions, generate
 
 REGISTER_TEXT = ("氏名", "氏名フリガナ", "生年月日", "性別", "住所", "世帯番号", "通称")
@@ -36,11 +36,6 @@ def num(n: int) -> str:
     return with_check_digit(f"{52_000_000_000 + n * 101:011d}")
 
 
-def _birth_key(value: str | None) -> str | None:
-    parsed = parse_date(value or "")
-    return parsed.iso if parsed else None
-
-
 def make_register(con: duckdb.DuckDBPyConnection, people: Iterable[Mapping[str, Any]]) -> None:
     """Table `register` from dicts with 個人番号 and the text columns (removed: 消除事由)."""
     rows = list(people)
@@ -50,7 +45,7 @@ def make_register(con: duckdb.DuckDBPyConnection, people: Iterable[Mapping[str, 
             {
                 "row_id": pa.array(range(1, len(rows) + 1), pa.int64()),
                 "number": pa.array([p.get("個人番号") for p in rows], pa.string()),
-                "birth_key": pa.array([_birth_key(p.get("生年月日")) for p in rows], pa.string()),
+                "birth_key": pa.array([birth_key(p.get("生年月日")) for p in rows], pa.string()),
                 "removed": pa.array([bool(p.get("消除事由")) for p in rows], pa.bool_()),
                 **{c: pa.array([p.get(c) for p in rows], pa.string()) for c in REGISTER_TEXT},
             }
@@ -70,7 +65,7 @@ def make_searched(con: duckdb.DuckDBPyConnection, records: Iterable[Mapping[str,
             {
                 "ordinal": pa.array(range(1, len(rows) + 1), pa.int64()),
                 "linked_number": pa.array([r.get("個人番号") for r in rows], pa.string()),
-                "birth_key": pa.array([_birth_key(r.get("生年月日")) for r in rows], pa.string()),
+                "birth_key": pa.array([birth_key(r.get("生年月日")) for r in rows], pa.string()),
                 **{c: pa.array([r.get(c) for r in rows], pa.string()) for c in RECORD_TEXT},
             }
         ),

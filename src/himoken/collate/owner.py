@@ -589,8 +589,8 @@ def stage_searched(
     ordinal + `ordinal_offset`, the linked entry looked up in `register` by number. Only
     `ordinals` (data-row ordinals) when given."""
     from himoken.collate.ingest import read_delimited
+    from himoken.collate.stage import birth_key
     from himoken.mynumber import parse
-    from himoken.normalize.dates import parse_date
 
     wanted = set(ordinals) if ordinals is not None else None
     columns: dict[str, list[Any]] = {
@@ -610,10 +610,9 @@ def stage_searched(
         if wanted is not None and row.ordinal not in wanted:
             continue
         values = row.values
-        birth = parse_date(values.get("生年月日", ""))
         columns["ordinal"].append(row.ordinal + ordinal_offset)
         columns["linked_number"].append(parse(values.get("個人番号")).number)
-        columns["birth_key"].append(birth.iso if birth else None)
+        columns["birth_key"].append(birth_key(values.get("生年月日")))
         for name in ("氏名", "氏名フリガナ", "生年月日", "性別", "住所"):
             columns[name].append(values.get(name) or None)
     staged = f"{table}__staged"
