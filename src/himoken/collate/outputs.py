@@ -11,8 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
+from himoken.collate.backends import Backend
 from himoken.collate.stage import PERSON_COLUMNS
 from himoken.collate.verdicts import Verdict
 from himoken.collate.worklist import WorklistEntry
@@ -40,30 +39,8 @@ def write_json(path: Path, document: Mapping[str, Any]) -> None:
     path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def _person(prefix: str) -> str:
-    return ", ".join(f'{prefix}."{c}" AS "{prefix}_{c}"' for c in PERSON_COLUMNS)
-
-
-def _worklist_entries(con: duckdb.DuckDBPyConnection, unflagged: int) -> Iterator[WorklistEntry]:
-    reader = (
-        con.cursor()
-        .sql(f"""
-        WITH shown AS (
-          SELECT * FROM results WHERE 要確認 = 1
-          UNION ALL
-          (SELECT * FROM results WHERE 要確認 = 0 ORDER BY リスク DESC, ordinal LIMIT {unflagged})
-        )
-        SELECT s.ordinal, s.レコード番号, s.判定, s.理由, s.リスク, s.説明, s.候補個人番号,
-               r."個人番号" AS linked, {_person("r")}, {_person("e")}, {_person("c")}
-        FROM shown s JOIN records r USING (ordinal)
-        LEFT JOIN register_numbers n ON n.number = r.number AND r.number_status = 'ok'
-        LEFT JOIN register e ON e.row_id = n.row_id
-        LEFT JOIN register_numbers cn ON cn.number = nullif(s.候補個人番号, '')
-        LEFT JOIN register c ON c.row_id = cn.row_id
-        ORDER BY s.要確認 DESC, s.リスク DESC, s.ordinal
-    """)
-        .to_arrow_reader(10_000)
-    )
+def _worklist_entries(backend: Backend, unflagged: int) -> Iterator[WorklistEntry]:
+    reader = backend.worklist_rows(unflagged, 10_000)
     for batch in reader:
         for row in batch.to_pylist():
             yield WorklistEntry(
@@ -82,7 +59,7 @@ def _worklist_entries(con: duckdb.DuckDBPyConnection, unflagged: int) -> Iterato
 
 
 def write_worklist(
-    con: duckdb.DuckDBPyConnection,
+    backend: Backend,
     path: Path,
     show_numbers: bool,
     counts: Mapping[str, int],
@@ -95,6 +72,6 @@ def write_worklist(
         "全件は results.csv にある。"
     )
     return write_workbook(
-        path, _worklist_entries(con, unflagged), show_numbers=show_numbers, title=title,
+        path, _worklist_entries(backend, unflagged), show_numbers=show_numbers, title=title,
         counts=counts, notes=(note,),
     )  # fmt: skip

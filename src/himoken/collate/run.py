@@ -19,7 +19,6 @@ import os
 import shutil
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,7 +237,7 @@ class _Run:
     # ------------------------------------------------------------------ record-local
 
     def classify(self) -> None:
-        self._create_results()
+        self.backend.create_results(linked.RESULTS_SCHEMA)
         done = 0
         workers = linked.workers_for(self.record_rows)
         batches = self.backend.linked(stage.BATCH_ROWS)
@@ -248,15 +247,9 @@ class _Run:
             done += size
             self.progress("照合", done, self.record_rows)
 
-    def _create_results(self) -> None:
-        empty = pa.Table.from_batches([], schema=linked.RESULTS_SCHEMA)  # noqa: F841
-        self.backend.con.execute("CREATE OR REPLACE TABLE results AS SELECT * FROM empty")
-
     def _store(self, batch: pa.RecordBatch) -> None:
         if batch.num_rows:
-            self.backend.con.register("results_batch", batch)
-            self.backend.con.execute("INSERT INTO results SELECT * FROM results_batch")
-            self.backend.con.unregister("results_batch")
+            self.backend.store_results(batch)
             self.results_rows += batch.num_rows
 
     # ------------------------------------------------------------------ set-wise checks
@@ -273,7 +266,7 @@ class _Run:
                 patterns.check_family_without_candidate(item, self._households)
                 patterns.settle_weak_move(item)
                 self._note_skipped_checks(item.assessment)
-        record_ids = self._record_ids(list(pending))
+        record_ids = self.backend.record_ids(pending)
         finished = [(o, record_ids[o], item.assessment) for o, item in sorted(pending.items())]
         self._store(linked.result_rows(finished))
         self.progress("追加確認", len(pending), len(pending))
@@ -294,13 +287,6 @@ class _Run:
     @property
     def _households(self) -> bool:
         return self.backend.has_column("register", "世帯番号")
-
-    def _record_ids(self, ordinals: list[int]) -> dict[int, str]:
-        wanted = pa.table({"ordinal": pa.array(ordinals, pa.int64())})  # noqa: F841
-        rows = self.backend.con.execute(
-            "SELECT ordinal, record_id FROM records SEMI JOIN wanted USING (ordinal)"
-        ).fetchall()
-        return dict(rows)
 
     def _duplicates(self) -> None:
         numbers = {p.number for p in self.pending.values() if p.number}
@@ -333,12 +319,9 @@ class _Run:
         }
         for column in stage.PERSON_COLUMNS:
             columns[column] = [p.record.get(column) for p in searchable]
-        con = self.backend.con
-        con.register("searched_rows", pa.table(columns))
-        con.execute("CREATE OR REPLACE TABLE searched AS SELECT * FROM searched_rows")
-        con.unregister("searched_rows")
-        matches = search_owners(
-            con, "searched", "register", gaiji_table=dict(self.options.gaiji_table)
+        self.backend.stage_table("searched", pa.table(columns))
+        matches = search_owners(  # Splink on DuckDB: the Spark issue passes its own API
+            self.backend.con, "searched", "register", gaiji_table=dict(self.options.gaiji_table)
         )
         better = [m for m in matches if fits_better(m)]
         candidates = self.backend.entries(m.number for m in better)
@@ -374,28 +357,19 @@ class _Run:
 
     def _application_mates(self) -> dict[str, tuple[str, ...]]:
         """Numbers linked on each 申請書番号 shared by several records (family forms)."""
-        if self._households:
-            return {}
-        rows = self.backend.con.execute("""
-            SELECT "申請書番号", list(number) FROM records
-            WHERE coalesce("申請書番号", '') <> '' AND number IS NOT NULL
-            GROUP BY 1 HAVING count(*) > 1
-        """).fetchall()
-        return {form: tuple(numbers) for form, numbers in rows}
+        return {} if self._households else self.backend.application_mates()
 
     # ------------------------------------------------------------------ outputs
 
     def write(self, staged: Path, labels: Labels, show_numbers: bool) -> dict[str, Any]:
-        con = self.backend.con
         written = outputs.write_results_csv(staged / "results.csv", self._ordered())
         if written != self.record_rows:
             raise CollateError(f"内部エラー: 結果 {written}行 ≠ 事務データ {self.record_rows}行")
-        con.execute(
-            f"COPY (SELECT * FROM results ORDER BY ordinal) TO '{staged / 'results.parquet'}' "
-            "(FORMAT parquet)"
+        self.backend.write_results_parquet(staged / "results.parquet")
+        counts = self.backend.verdict_counts()
+        outputs.write_worklist(
+            self.backend, staged / "worklist.xlsx", show_numbers, counts, _title(labels)
         )
-        counts = dict(con.execute("SELECT 判定, count(*) FROM results GROUP BY 1").fetchall())
-        outputs.write_worklist(con, staged / "worklist.xlsx", show_numbers, counts, _title(labels))
         summary = self._summary(labels, counts)
         problems = validate(summary)
         if problems:
@@ -406,20 +380,11 @@ class _Run:
         return summary
 
     def _ordered(self) -> Iterator[tuple]:
-        reader = (
-            self.backend.con.cursor()
-            .sql(f"SELECT {', '.join(RESULT_COLUMNS)} FROM results ORDER BY ordinal")
-            .to_arrow_reader(stage.BATCH_ROWS)
-        )
-        for batch in reader:
+        for batch in self.backend.ordered_results(RESULT_COLUMNS, stage.BATCH_ROWS):
             yield from zip(*batch.to_pydict().values(), strict=True)
 
     def _summary(self, labels: Labels, counts: dict[str, int]) -> dict[str, Any]:
-        reasons: Counter[str] = Counter()
-        for (codes,) in self.backend.con.execute(
-            "SELECT unnest(string_split(理由, ';')) FROM results WHERE 理由 <> ''"
-        ).fetchall():
-            reasons[codes] += 1
+        reasons = self.backend.reason_counts()
         return {
             "schema": "himoken.summary/1",
             "organisation": {

@@ -289,5 +289,88 @@ class DuckDBBackend:
             households.setdefault(ordinal, set()).add(household)
         return households
 
+    # ------------------------------------------------------------------ results
+
+    def create_results(self, schema: pa.Schema) -> None:
+        empty = pa.Table.from_batches([], schema=schema)  # noqa: F841 - read by DuckDB
+        self.con.execute("CREATE OR REPLACE TABLE results AS SELECT * FROM empty")
+
+    def store_results(self, batch: pa.RecordBatch) -> None:
+        self.con.register("results_batch", batch)
+        self.con.execute("INSERT INTO results SELECT * FROM results_batch")
+        self.con.unregister("results_batch")
+
+    def stage_table(self, table: str, data: pa.Table) -> None:
+        """A small table from Python (the records searched for an owner)."""
+        self.con.register(f"{table}_rows", data)
+        self.con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table}_rows")
+        self.con.unregister(f"{table}_rows")
+
+    def record_ids(self, ordinals: Iterable[int]) -> dict[int, str]:
+        wanted = pa.table({"ordinal": pa.array(list(ordinals), pa.int64())})  # noqa: F841
+        return dict(
+            self.con.execute(
+                "SELECT ordinal, record_id FROM records SEMI JOIN wanted USING (ordinal)"
+            ).fetchall()
+        )
+
+    def application_mates(self) -> dict[str, tuple[str, ...]]:
+        """Numbers linked on each 申請書番号 shared by several records (family forms)."""
+        rows = self.con.execute("""
+            SELECT "申請書番号", list(number) FROM records
+            WHERE coalesce("申請書番号", '') <> '' AND number IS NOT NULL
+            GROUP BY 1 HAVING count(*) > 1
+        """).fetchall()
+        return {form: tuple(numbers) for form, numbers in rows}
+
+    def ordered_results(self, columns: Sequence[str], batch_rows: int) -> pa.RecordBatchReader:
+        """The results in input order."""
+        return self.reader(f"SELECT {', '.join(columns)} FROM results ORDER BY ordinal", batch_rows)
+
+    def write_results_parquet(self, path: Path) -> None:
+        self.con.execute(
+            f"COPY (SELECT * FROM results ORDER BY ordinal) TO '{path}' (FORMAT parquet)"
+        )
+
+    def verdict_counts(self) -> dict[str, int]:
+        return dict(self.con.execute("SELECT 判定, count(*) FROM results GROUP BY 1").fetchall())
+
+    def reason_counts(self) -> dict[str, int]:
+        """Records under each reason (a record counts under each of its reasons)."""
+        return dict(
+            self.con.execute("""
+                SELECT reason, count(*) FROM (
+                  SELECT unnest(string_split(理由, ';')) AS reason FROM results WHERE 理由 <> ''
+                ) GROUP BY 1 ORDER BY 1
+            """).fetchall()
+        )
+
+    def worklist_rows(self, unflagged: int, batch_rows: int) -> pa.RecordBatchReader:
+        """Rows of worklist.xlsx: flagged results first by risk, then the riskiest `unflagged`
+        of the rest, with the record's, the linked entry's (e_) and the candidate's (c_)
+        person columns."""
+        person = ", ".join(
+            f'{p}."{c}" AS "{p}_{c}"' for p in ("r", "e", "c") for c in PERSON_COLUMNS
+        )
+        return self.reader(
+            f"""
+            WITH shown AS (
+              SELECT * FROM results WHERE 要確認 = 1
+              UNION ALL
+              (SELECT * FROM results WHERE 要確認 = 0
+               ORDER BY リスク DESC, ordinal LIMIT {int(unflagged)})
+            )
+            SELECT s.ordinal, s.レコード番号, s.判定, s.理由, s.リスク, s.説明, s.候補個人番号,
+                   r."個人番号" AS linked, {person}
+            FROM shown s JOIN records r USING (ordinal)
+            LEFT JOIN register_numbers n ON n.number = r.number AND r.number_status = 'ok'
+            LEFT JOIN register e ON e.row_id = n.row_id
+            LEFT JOIN register_numbers cn ON cn.number = nullif(s.候補個人番号, '')
+            LEFT JOIN register c ON c.row_id = cn.row_id
+            ORDER BY s.要確認 DESC, s.リスク DESC, s.ordinal
+            """,
+            batch_rows,
+        )
+
     def close(self) -> None:
         self.con.close()
