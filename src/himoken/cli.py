@@ -262,6 +262,11 @@ def collate(
         None, "--memory-limit", help="DuckDB memory limit, e.g. 4GB (spills to disk beyond)."
     ),
     threads: int | None = typer.Option(None, "--threads", min=1, help="DuckDB threads."),
+    keep_register: bool = typer.Option(
+        False,
+        "--keep-register",
+        help="Also write register.parquet (entries with a valid number) to check corrections.",
+    ),
 ) -> None:
     """Check every linked record against the register (spec collation-io.md)."""
     from himoken.collate.run import CollateError
@@ -289,6 +294,7 @@ def collate(
             result = run_collate(
                 register, records, out, labels, profile=loaded, show_numbers=show_numbers,
                 memory_limit=memory_limit, threads=threads, progress=advance,
+                keep_register=keep_register,
             )  # fmt: skip
         except CollateError as error:
             raise _fail(str(error)) from error

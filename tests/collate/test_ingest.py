@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import openpyxl
@@ -69,6 +70,13 @@ def test_the_encoding_can_be_overridden(tmp_path: Path) -> None:
     assert next(table.rows).values["氏名"] == "山田　太郎"
     with pytest.raises(UnreadableFile, match="文字コード「nonsense」"):
         read_delimited(path, REQUIRED, encoding="nonsense")
+
+
+def test_a_utf16_file_cut_mid_character_is_unreadable_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "register.csv"
+    path.write_bytes(codecs.BOM_UTF16_LE + "個人番号,氏名\n".encode("utf-16-le") + b"\x00")
+    with pytest.raises(UnreadableFile, match=r"register\.csv: utf-16として読めない"):
+        read_delimited(path)
 
 
 def test_only_the_row_with_undecodable_bytes_is_malformed(tmp_path: Path) -> None:

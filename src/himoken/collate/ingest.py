@@ -384,10 +384,10 @@ def _encoding(path: Path, head: bytes, encoding: str | None) -> tuple[str, list[
             codecs.lookup(encoding)
         except LookupError as error:
             raise UnreadableFile(f"{path}: 文字コード「{encoding}」を知らない") from error
-        return encoding, [] if _decodes(path, encoding) else _bad_lines(path, encoding)
+        return encoding, _undecodable_lines(path, encoding)
     for bom, name in _BOMS:
         if head.startswith(bom):
-            return name, [] if _decodes(path, name) else _bad_lines(path, name)
+            return name, _undecodable_lines(path, name)
     for name in ("utf-8", "cp932"):
         if _decodes(path, name):
             return name, []
@@ -395,6 +395,15 @@ def _encoding(path: Path, head: bytes, encoding: str | None) -> tuple[str, list[
     utf8 = _bad_lines(path, "utf-8")
     cp932 = _bad_lines(path, "cp932", limit=len(utf8))
     return ("cp932", cp932) if len(cp932) < len(utf8) else ("utf-8", utf8)
+
+
+def _undecodable_lines(path: Path, encoding: str) -> list[int]:
+    if _decodes(path, encoding):
+        return []
+    try:
+        return _bad_lines(path, encoding)
+    except UnicodeDecodeError as error:  # e.g. UTF-16 cut in the middle of a character
+        raise UnreadableFile(f"{path}: {encoding}として読めない({error.reason})") from error
 
 
 def _decodes(path: Path, encoding: str) -> bool:

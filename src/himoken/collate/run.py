@@ -1,5 +1,5 @@
-"""One collation run (spec §1): inputs in, results.csv, results.parquet, worklist.xlsx,
-summary.json and run.log out — all or nothing.
+"""One collation run (spec §1): inputs in, results.csv, results.parquet, flagged.parquet,
+worklist.xlsx, summary.json and run.log out (and register.parquet when asked) — all or nothing.
 
 The flow is one way: ingest and stage both files (`stage`), read records back joined with
 their entry in input order and decide what the record alone decides (`classify`), settle the
@@ -19,16 +19,18 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from himoken import __version__
 from himoken.collate import classify, linked, outputs, patterns, stage
 from himoken.collate.backends import DuckDBBackend
+from himoken.collate.backends.base import ANNOTATED_SCHEMA
 from himoken.collate.classify import Assessment, Item, Options
 from himoken.collate.ingest import Table, UnreadableFile, open_table
 from himoken.collate.outputs import RESULT_COLUMNS
@@ -38,7 +40,12 @@ from himoken.collate.verdicts import Verdict
 from himoken.gcpause import gc_paused
 from himoken.summary import SummaryError, validate
 
-OUTPUT_FILES = ("results.csv", "results.parquet", "worklist.xlsx", "run.log", "summary.json")
+OUTPUT_FILES = (
+    "results.csv", "results.parquet", "flagged.parquet", "worklist.xlsx", "run.log",
+    "summary.json",
+)  # fmt: skip
+# The register's entries for later checks of corrected numbers (collate(keep_register=True)).
+REGISTER_FILE = "register.parquet"
 
 # summary.json labels when neither the profile nor the command line gives them
 UNLABELLED_CODE, UNLABELLED = "000000", "未設定"
@@ -74,9 +81,12 @@ def collate(
     memory_limit: str | None = None,
     threads: int | None = None,
     progress: Progress = _no_progress,
+    keep_register: bool = False,
 ) -> RunResult:
     """Collate RECORDS against REGISTER into OUT_DIR (spec §1). A profile says how to read
-    the files and labels the run; `labels` given here override the profile's, field by field."""
+    the files and labels the run; `labels` given here override the profile's, field by field.
+    `keep_register` also writes register.parquet: the entries whose number is valid, so that
+    a corrected number can be checked later without the register file (`check`)."""
     started = time.perf_counter()
     profile = profile or Profile()
     labels = _merged(profile.labels, labels or Labels())
@@ -102,13 +112,16 @@ def collate(
                 lap = time.perf_counter()
             staged = work / "out"
             staged.mkdir()
-            summary = run.write(staged, labels, show_numbers)
+            summary = run.write(staged, labels, show_numbers, keep_register)
             log.add(f"出力 {time.perf_counter() - lap:.1f} 秒")
         finally:
             backend.close()
         log.add(f"所要時間 {time.perf_counter() - started:.1f} 秒")
         log.write(staged / "run.log")
-        for name in OUTPUT_FILES:  # summary.json last: its presence means the run finished
+        *files, last = OUTPUT_FILES
+        if keep_register:
+            files.append(REGISTER_FILE)
+        for name in (*files, last):  # summary.json last: its presence means the run finished
             os.replace(staged / name, out / name)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -135,7 +148,7 @@ def _merged(base: Labels, override: Labels) -> Labels:
 def _prepare_out(out: Path) -> Path:
     try:
         out.mkdir(parents=True, exist_ok=True)
-        for name in OUTPUT_FILES:
+        for name in (*OUTPUT_FILES, REGISTER_FILE):
             (out / name).unlink(missing_ok=True)
         work = out / f".himoken-work-{uuid.uuid4().hex[:12]}"
         work.mkdir()
@@ -361,12 +374,23 @@ class _Run:
 
     # ------------------------------------------------------------------ outputs
 
-    def write(self, staged: Path, labels: Labels, show_numbers: bool) -> dict[str, Any]:
+    def write(
+        self, staged: Path, labels: Labels, show_numbers: bool, keep_register: bool = False
+    ) -> dict[str, Any]:
         written = outputs.write_results_csv(staged / "results.csv", self._ordered())
         if written != self.record_rows:
             raise CollateError(f"内部エラー: 結果 {written}行 ≠ 事務データ {self.record_rows}行")
         self.backend.write_results_parquet(staged / "results.parquet")
         counts = self.backend.verdict_counts()
+        flagged = _write_parquet(
+            staged / "flagged.parquet", self.backend.flagged_rows(stage.BATCH_ROWS),
+            ANNOTATED_SCHEMA,
+        )  # fmt: skip
+        if flagged != sum(counts.get(v.code, 0) for v in Verdict if v.flagged):
+            raise CollateError(f"内部エラー: flagged.parquet {flagged}行 ≠ 要確認の件数")
+        if keep_register:
+            kept = self.backend.write_register_parquet(staged / REGISTER_FILE)
+            self.log.add(f"住民記録を {REGISTER_FILE} に保存 {kept}行")
         outputs.write_worklist(
             self.backend, staged / "worklist.xlsx", show_numbers, counts, _title(labels)
         )
@@ -407,6 +431,17 @@ class _Run:
                 "register_invalid_numbers": self.warnings["register_invalid_numbers"],
             },
         }
+
+
+def _write_parquet(path: Path, batches: Iterable[pa.RecordBatch], schema: pa.Schema) -> int:
+    """Batches written as one Parquet file of `schema`, whatever the engine inferred (an
+    empty file still has every column); returns the rows written."""
+    rows = 0
+    with pq.ParquetWriter(path, schema) as writer:
+        for batch in batches:
+            writer.write_batch(batch.cast(schema))
+            rows += batch.num_rows
+    return rows
 
 
 def _title(labels: Labels) -> str:

@@ -15,10 +15,26 @@ from typing import Protocol
 
 import pyarrow as pa
 
-from himoken.collate.stage import REGISTER_COLUMNS
+from himoken.collate.stage import PERSON_COLUMNS, REGISTER_COLUMNS
 
 # Register columns read back beside each record (prefixed e_ in linked batches).
 ENTRY_COLUMNS = REGISTER_COLUMNS
+
+# Rows of worklist.xlsx and flagged.parquet: a result, the record's 個人番号 as given
+# (`linked`), then the person's columns of the record (r_), of the linked entry (e_) and of the
+# candidate's entry (c_), then when the record was linked, when the entry moved and why it was
+# removed. Every staged table holds these columns (null where the input file lacked one).
+ANNOTATED_CONTEXT = (("r", "紐付け日"), ("e", "住所異動日"), ("e", "消除事由"))
+ANNOTATED_COLUMNS = (
+    "ordinal", "レコード番号", "判定", "理由", "リスク", "説明", "候補個人番号", "linked",
+    *(f"{side}_{column}" for side in ("r", "e", "c") for column in PERSON_COLUMNS),
+    *(f"{side}_{column}" for side, column in ANNOTATED_CONTEXT),
+)  # fmt: skip
+# flagged.parquet's schema, the same whatever the rows (every column nullable).
+ANNOTATED_SCHEMA = pa.schema(
+    (name, {"ordinal": pa.int64(), "リスク": pa.int16()}.get(name, pa.string()))
+    for name in ANNOTATED_COLUMNS
+)
 
 
 class Backend(Protocol):
@@ -71,5 +87,9 @@ class Backend(Protocol):
     def reason_counts(self) -> dict[str, int]: ...
 
     def worklist_rows(self, unflagged: int, batch_rows: int) -> pa.RecordBatchReader: ...
+
+    def flagged_rows(self, batch_rows: int) -> pa.RecordBatchReader: ...
+
+    def write_register_parquet(self, path: Path) -> int: ...
 
     def close(self) -> None: ...

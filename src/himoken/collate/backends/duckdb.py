@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from himoken.collate.backends.base import ENTRY_COLUMNS
+from himoken.collate.backends.base import ANNOTATED_CONTEXT, ENTRY_COLUMNS
 from himoken.collate.stage import PERSON_COLUMNS, REGISTER_COLUMNS, birth_key, register_numbers
 
 # DuckDB's share of memory unless the caller says (--memory-limit); it spills beyond it.
@@ -329,7 +329,7 @@ class DuckDBBackend:
 
     def write_results_parquet(self, path: Path) -> None:
         self.con.execute(
-            f"COPY (SELECT * FROM results ORDER BY ordinal) TO '{path}' (FORMAT parquet)"
+            f"COPY (SELECT * FROM results ORDER BY ordinal) TO {_literal(path)} (FORMAT parquet)"
         )
 
     def verdict_counts(self) -> dict[str, int]:
@@ -346,31 +346,55 @@ class DuckDBBackend:
         )
 
     def worklist_rows(self, unflagged: int, batch_rows: int) -> pa.RecordBatchReader:
-        """Rows of worklist.xlsx: flagged results first by risk, then the riskiest `unflagged`
-        of the rest, with the record's, the linked entry's (e_) and the candidate's (c_)
-        person columns."""
-        person = ", ".join(
-            f'{p}."{c}" AS "{p}_{c}"' for p in ("r", "e", "c") for c in PERSON_COLUMNS
-        )
-        return self.reader(
-            f"""
-            WITH shown AS (
-              SELECT * FROM results WHERE 要確認 = 1
-              UNION ALL
-              (SELECT * FROM results WHERE 要確認 = 0
-               ORDER BY リスク DESC, ordinal LIMIT {int(unflagged)})
-            )
-            SELECT s.ordinal, s.レコード番号, s.判定, s.理由, s.リスク, s.説明, s.候補個人番号,
-                   r."個人番号" AS linked, {person}
-            FROM shown s JOIN records r USING (ordinal)
-            LEFT JOIN register_numbers n ON n.number = r.number AND r.number_status = 'ok'
-            LEFT JOIN register e ON e.row_id = n.row_id
-            LEFT JOIN register_numbers cn ON cn.number = nullif(s.候補個人番号, '')
-            LEFT JOIN register c ON c.row_id = cn.row_id
-            ORDER BY s.要確認 DESC, s.リスク DESC, s.ordinal
-            """,
-            batch_rows,
-        )
+        """Rows of worklist.xlsx (ANNOTATED_COLUMNS): flagged results first by risk, then the
+        riskiest `unflagged` of the rest."""
+        shown = f"""
+            SELECT * FROM results WHERE 要確認 = 1
+            UNION ALL
+            (SELECT * FROM results WHERE 要確認 = 0
+             ORDER BY リスク DESC, ordinal LIMIT {int(unflagged)})
+        """
+        order = "s.要確認 DESC, s.リスク DESC, s.ordinal"
+        return self.reader(_annotated(shown, order), batch_rows)
+
+    def flagged_rows(self, batch_rows: int) -> pa.RecordBatchReader:
+        """Rows of flagged.parquet (ANNOTATED_COLUMNS): the flagged results (要確認 = 1) in
+        input order."""
+        query = _annotated("SELECT * FROM results WHERE 要確認 = 1", "s.ordinal")
+        return self.reader(query, batch_rows)
+
+    def write_register_parquet(self, path: Path) -> int:
+        """register.parquet: the register entries whose number is well formed and passes the
+        check digit, in register order, the folded number as 個人番号; returns its rows."""
+        columns = _quoted(c for c in REGISTER_COLUMNS if c != "個人番号")
+        query = f"""
+            SELECT number AS "個人番号", {columns} FROM register
+            WHERE number IS NOT NULL AND number_valid ORDER BY row_id
+        """
+        return self.scalar(f"COPY ({query}) TO {_literal(path)} (FORMAT parquet)")
 
     def close(self) -> None:
         self.con.close()
+
+
+def _annotated(shown: str, order: str) -> str:
+    """The results of the query `shown` (ordered by `order`, over alias s) with the record's
+    個人番号 as given and the person columns of the record, the linked entry and the candidate
+    (ANNOTATED_COLUMNS)."""
+    person = ", ".join(f'{p}."{c}" AS "{p}_{c}"' for p in ("r", "e", "c") for c in PERSON_COLUMNS)
+    context = ", ".join(f'{p}."{c}" AS "{p}_{c}"' for p, c in ANNOTATED_CONTEXT)
+    return f"""
+        SELECT s.ordinal, s.レコード番号, s.判定, s.理由, s.リスク, s.説明, s.候補個人番号,
+               r."個人番号" AS linked, {person}, {context}
+        FROM ({shown}) s JOIN records r USING (ordinal)
+        LEFT JOIN register_numbers n ON n.number = r.number AND r.number_status = 'ok'
+        LEFT JOIN register e ON e.row_id = n.row_id
+        LEFT JOIN register_numbers cn ON cn.number = nullif(s.候補個人番号, '')
+        LEFT JOIN register c ON c.row_id = cn.row_id
+        ORDER BY {order}
+    """
+
+
+def _literal(path: Path) -> str:
+    """A path as an SQL string literal (COPY takes no parameters)."""
+    return "'" + str(path).replace("'", "''") + "'"
