@@ -1,1 +1,2 @@
-"""Settings modules: `progress` (administrative network); `review` comes with issue 5."""
+"""Settings modules, one per site: `review` (isolated network, personal data) and `progress`
+(administrative network, counts only); both build on `base`."""

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -54,6 +55,30 @@ USE_I18N = True
 TIME_ZONE = "Asia/Tokyo"
 USE_TZ = True
 STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+SESSION_COOKIE_AGE = 8 * 3600  # one working day
+
+# Error pages and logs never show request data (a My Number could be in a form field).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "himoken.web.accounts.errors.NoRequestData"
+
+# HIMOKEN_PRODUCTION=1: the settings `manage.py check --deploy` asks for. HTTPS is assumed to
+# end at the server or a proxy in front of it (HIMOKEN_SSL_REDIRECT=0 when a proxy redirects).
+PRODUCTION = os.environ.get("HIMOKEN_PRODUCTION", "") == "1"
+if PRODUCTION:
+    if SECRET_KEY.startswith("himoken-demo"):
+        raise RuntimeError("HIMOKEN_SECRET_KEY must be set in production (50+ random characters)")
+    DEBUG = False
+    SECURE_SSL_REDIRECT = os.environ.get("HIMOKEN_SSL_REDIRECT", "1") == "1"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = True
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 
 def databases(name: str) -> dict:

@@ -1,0 +1,52 @@
+"""What the record page shows: the record beside its register entry and the candidate, with
+the characters that differ marked."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from himoken.collate.stage import PERSON_COLUMNS
+from himoken.web.review.models import Case
+
+# The columns shown side by side: the person, then the history that explains a difference.
+SHOWN = (*PERSON_COLUMNS, "紐付け日", "住所異動日", "消除事由")
+
+Segments = list[tuple[str, bool]]  # (text, differs from the record)
+
+
+@dataclass(frozen=True)
+class Line:
+    column: str
+    record: Segments
+    entry: Segments
+    candidate: Segments
+
+
+def marked(mine: str, theirs: str) -> tuple[Segments, Segments]:
+    """Both values cut into runs that agree or differ, character by character."""
+    matcher = difflib.SequenceMatcher(None, mine, theirs, autojunk=False)
+    left: Segments = []
+    right: Segments = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        same = tag == "equal"
+        if i2 > i1:
+            left.append((mine[i1:i2], not same))
+        if j2 > j1:
+            right.append((theirs[j1:j2], not same))
+    return left, right
+
+
+def side_by_side(case: Case) -> list[Line]:
+    lines = []
+    for column in SHOWN:
+        mine = case.record.get(column, "")
+        entry, candidate = case.entry.get(column, ""), case.candidate.get(column, "")
+        if not (mine or entry or candidate):
+            continue
+        record_marked, entry_marked = marked(mine, entry) if entry else ([(mine, False)], [])
+        candidate_marked = marked(mine, candidate)[1] if candidate else []
+        if not entry:
+            record_marked = [(mine, False)] if mine else []
+        lines.append(Line(column, record_marked, entry_marked, candidate_marked))
+    return lines

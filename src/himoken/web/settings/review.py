@@ -1,0 +1,17 @@
+"""The review site (each organisation's isolated network): holds personal data."""
+
+import os
+
+from himoken.web.settings.base import *  # noqa: F403
+from himoken.web.settings.base import DATA_DIR, INSTALLED_APPS, databases
+
+INSTALLED_APPS = [*INSTALLED_APPS, "himoken.web.review"]
+ROOT_URLCONF = "himoken.web.urls_review"
+DATABASES = databases("review")
+
+# Collations started from the UI: "subprocess" (default), "thread" or "inline" (tests).
+REVIEW_TASKS = os.environ.get("HIMOKEN_REVIEW_TASKS", "subprocess")
+# OUT_DIRs may be imported only from under this folder.
+REVIEW_IMPORT_ROOT = os.environ.get("HIMOKEN_REVIEW_IMPORT_ROOT", str(DATA_DIR / "imports"))
+# Finished runs' personal data is purged after this many days (manage.py review_purge).
+REVIEW_RETENTION_DAYS = int(os.environ.get("HIMOKEN_REVIEW_RETENTION_DAYS", "365"))

@@ -1,0 +1,12 @@
+"""URLs of the review site (isolated network). The admin manages users, roles, organisations
+and letter templates only; records are reached through the audited pages."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("himoken.web.review.urls")),
+]

@@ -1,0 +1,94 @@
+"""Review-site builders: a small synthetic world collated once per session, an organisation
+with one user per role (and a second organisation), and the world's run imported."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from himoken.collate.profiles import Labels, load_profile
+from himoken.collate.run import collate
+from himoken.synth import ERROR_TYPES, SynthOptions, generate
+from himoken.web.review.imports import import_out_dir
+from himoken.web.review.models import Business, Case, Organisation, Role, Run
+
+PASSWORD = "synthetic-only"
+
+
+@pytest.fixture(scope="session")
+def collated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 900-resident world with every wrong linkage at 2%, its 公金受取口座 extract collated
+    with the register kept (world/out)."""
+    world = tmp_path_factory.mktemp("review_world")
+    rates = {**dict.fromkeys(ERROR_TYPES, 0.02), "MALFORMED_ROW": 0.0}
+    generate(SynthOptions(residents=900, seed=11, workers=1, error_rates=rates), world)
+    labels = Labels("271004", "大阪市", "公金受取口座", "口座登録システム")
+    collate(world / "register.csv", world / "kokin-koza" / "records.csv", world / "out", labels,
+            profile=load_profile("kokin-koza"), keep_register=True)  # fmt: skip
+    return world
+
+
+@dataclass
+class Site:
+    organisation: Organisation
+    business: Business
+    other_business: Business  # same organisation, not handled by `handler`
+    users: dict[str, Any]  # handler, handler2, supervisor, supervisor2, auditor, outsider
+
+    def client(self, name: str, **options: Any) -> Client:
+        client = Client(**options)
+        client.force_login(self.users[name])
+        return client
+
+
+@pytest.fixture
+def site(django_user_model: type, settings: Any, tmp_path: Path) -> Site:
+    settings.DATA_DIR = tmp_path / "data"
+    organisation = Organisation.objects.create(code="271004", name="大阪市")
+    business = Business.objects.create(
+        organisation=organisation, name="公金受取口座", system="口座登録システム"
+    )
+    other = Business.objects.create(organisation=organisation, name="児童手当", system="手当")
+    elsewhere = Organisation.objects.create(code="272000", name="堺市")
+    elsewhere_business = Business.objects.create(organisation=elsewhere, name="公金受取口座")
+    kinds = {
+        "handler": ("handler", organisation, [business]),
+        "handler2": ("handler", organisation, [business]),
+        "supervisor": ("supervisor", organisation, [business, other]),
+        "supervisor2": ("supervisor", organisation, [business]),
+        "auditor": ("auditor", organisation, []),
+        "outsider": ("supervisor", elsewhere, [elsewhere_business]),
+    }
+    users = {}
+    for name, (kind, where, handled) in kinds.items():
+        user = django_user_model.objects.create_user(name, password=PASSWORD)
+        role = Role.objects.create(user=user, kind=kind, organisation=where)
+        role.businesses.set(handled)
+        users[name] = user
+    return Site(organisation, business, other, users)
+
+
+@pytest.fixture
+def run(site: Site, collated: Path, tmp_path: Path) -> Run:
+    """The world's collation imported into the site, from a copy the test may purge."""
+    folder = tmp_path / "imports" / "kokin-koza"
+    shutil.copytree(collated / "out", folder)
+    imported, new = import_out_dir(folder, site.business, site.users["supervisor"])
+    assert new
+    return imported
+
+
+@pytest.fixture
+def suspect(run: Run) -> Case:
+    """The riskiest SUSPECT with a candidate true owner."""
+    return (
+        run.cases.filter(verdict="SUSPECT")
+        .exclude(candidate_number="")
+        .order_by("-risk", "ordinal")
+        .first()
+    )

@@ -1,0 +1,148 @@
+"""Every URL of the review site × every role × own or other organisation gets exactly the
+expected answer; a new URL without an expectation fails this test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from himoken.web.review.models import Case, Decision, Run
+from tests.web.conftest import Site
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("himoken.web.urls_review")]
+
+ROLES = ("anonymous", "handler", "supervisor", "auditor", "outsider", "other_handler")
+OK, DENIED, HIDDEN, LOGIN = "ok", "denied", "hidden", "login"
+REVIEWERS = {"handler": OK, "supervisor": OK, "auditor": DENIED, "outsider": HIDDEN,
+             "other_handler": HIDDEN}  # fmt: skip
+SUPERVISORS = REVIEWERS | {"handler": DENIED, "other_handler": DENIED}
+EVERYONE = {"handler": OK, "supervisor": OK, "auditor": OK, "outsider": HIDDEN,
+            "other_handler": HIDDEN}  # fmt: skip
+
+
+# (method, path builder, expectation per role). HIDDEN: the object is another organisation's
+# or another 事務's, so it does not exist for this user (404). `other_handler` handles another
+# 事務 of the same organisation.
+Objects = dict[str, Any]
+EXPECTATIONS: dict[str, list[tuple[str, Callable[[Objects], str], dict[str, str]]]] = {
+    "review:worklist": [("GET", lambda o: "/", REVIEWERS | {"outsider": OK, "other_handler": OK})],
+    "review:case": [("GET", lambda o: f"/cases/{o['case'].pk}/", REVIEWERS)],
+    "review:case_reveal": [("POST", lambda o: f"/cases/{o['case'].pk}/reveal/", REVIEWERS)],
+    "review:case_contact": [("POST", lambda o: f"/cases/{o['case'].pk}/contacts/", REVIEWERS)],
+    "review:case_decide": [("POST", lambda o: f"/cases/{o['case'].pk}/decisions/", REVIEWERS)],
+    "review:case_comment": [("POST", lambda o: f"/cases/{o['case'].pk}/comments/", REVIEWERS)],
+    "review:case_checklist": [("POST", lambda o: f"/cases/{o['case'].pk}/checklist/", REVIEWERS)],
+    "review:case_letter": [
+        ("GET", lambda o: f"/cases/{o['case'].pk}/letters/apology.pdf", REVIEWERS)
+    ],
+    "review:decision_approve": [
+        ("POST", lambda o: f"/decisions/{o['decision'].pk}/approval/", SUPERVISORS)
+    ],
+    "review:approvals": [("GET", lambda o: "/approvals/", SUPERVISORS | {"outsider": OK})],
+    "review:letter_template": [
+        ("GET", lambda o: "/letters/apology/", SUPERVISORS | {"outsider": OK}),
+        ("POST", lambda o: "/letters/apology/", SUPERVISORS | {"outsider": OK}),
+    ],
+    "review:audit": [
+        (
+            "GET",
+            lambda o: "/audit/",
+            EVERYONE | {"handler": DENIED, "other_handler": DENIED, "outsider": OK},
+        )
+    ],
+    "review:runs": [("GET", lambda o: "/runs/", EVERYONE | {"outsider": OK, "other_handler": OK})],
+    "review:run_start": [("POST", lambda o: "/runs/new/", SUPERVISORS | {"outsider": OK})],
+    "review:run_import": [("POST", lambda o: "/runs/import/", SUPERVISORS | {"outsider": OK})],
+    "review:run": [("GET", lambda o: f"/runs/{o['run'].pk}/", EVERYONE)],
+    "review:run_progress": [("GET", lambda o: f"/runs/{o['run'].pk}/progress/", EVERYONE)],
+    "review:run_corrections": [
+        ("GET", lambda o: f"/runs/{o['run'].pk}/corrections.csv", SUPERVISORS),
+        ("GET", lambda o: f"/runs/{o['run'].pk}/corrections.xlsx", SUPERVISORS),
+    ],
+    "review:run_summary": [("GET", lambda o: f"/runs/{o['run'].pk}/summary.json", EVERYONE)],
+    "review:run_purge": [("POST", lambda o: f"/runs/{o['run'].pk}/purge/", SUPERVISORS)],
+}
+# Django's own pages: the admin is for staff only (none of the roles is staff), the
+# authentication pages and the language switch are open.
+STAFF_ONLY_NAMESPACES = ("admin",)
+OPEN = {"login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
+        "password_reset_complete", "set_language", "password_change",
+        "password_change_done"}  # fmt: skip
+
+
+def named_patterns(resolver: URLResolver, namespace: str = "") -> Iterator[str]:
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from named_patterns(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}" if pattern.name else f"{namespace}{pattern}"
+
+
+def test_every_url_has_an_expectation() -> None:
+    names = set(named_patterns(get_resolver()))
+    unexpected = {
+        n for n in names
+        if n not in EXPECTATIONS and n.split(":")[0] not in STAFF_ONLY_NAMESPACES
+        and n not in OPEN
+    }  # fmt: skip
+    assert not unexpected, f"URLs with no authorization expectation: {sorted(unexpected)}"
+    assert set(EXPECTATIONS) <= names, "expectations for URLs that no longer exist"
+
+
+@pytest.fixture
+def objects(site: Site, run: Run, django_user_model: type) -> Objects:
+    from himoken.web.review.models import Role
+
+    user = django_user_model.objects.create_user("other_handler", password="x")
+    role = Role.objects.create(user=user, kind="handler", organisation=site.organisation)
+    role.businesses.set([site.other_business])
+    site.users["other_handler"] = user
+    case = run.cases.order_by("-risk").first()
+    decision = Decision.objects.create(case=case, action="delete", cause="OTHER",
+                                       proposed_by=site.users["handler2"])  # fmt: skip
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.CORRECTION_PENDING)
+    return {"case": case, "decision": decision, "run": run}
+
+
+def answer(status: int, location: str) -> str:
+    if status in (302, 301) and "/accounts/login/" in location:
+        return LOGIN
+    return {403: DENIED, 404: HIDDEN}.get(status, OK)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_what_it_should(role: str, site: Site, objects: Objects) -> None:
+    client = Client() if role == "anonymous" else site.client(role)
+    wrong = []
+    for name, checks in EXPECTATIONS.items():
+        for method, path_of, expected in checks:
+            path = path_of(objects)
+            response = client.get(path) if method == "GET" else client.post(path, {})
+            got = answer(response.status_code, response.get("Location", ""))
+            want = LOGIN if role == "anonymous" else expected[role]
+            if got != want or response.status_code >= 500:
+                wrong.append(f"{method} {path} ({name}): {got} {response.status_code}, want {want}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ["handler", "supervisor", "auditor"])
+def test_the_admin_is_closed_to_every_role(role: str, site: Site) -> None:
+    response = site.client(role).get("/admin/review/role/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_posts_without_a_csrf_token_are_refused(site: Site, objects: Objects) -> None:
+    client = site.client("supervisor", enforce_csrf_checks=True)
+    case = objects["case"]
+    for path in (f"/cases/{case.pk}/decisions/", f"/cases/{case.pk}/reveal/", "/runs/new/",
+                 f"/runs/{objects['run'].pk}/purge/"):  # fmt: skip
+        assert client.post(path, {"version": "0", "action": "keep"}).status_code == 403
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    response = client.post(f"/cases/{case.pk}/reveal/", {"csrfmiddlewaretoken": token})
+    assert response.status_code == 200
