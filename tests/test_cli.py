@@ -71,9 +71,11 @@ def test_synth_reports_an_unwritable_output_folder(tmp_path: Path) -> None:
 
 def test_demo_generates_a_prefecture_and_says_where(tmp_path: Path) -> None:
     out = tmp_path / "demo"
-    result = runner.invoke(app, ["demo", "--residents", "400", "--out", str(out)])
+    result = runner.invoke(app, ["demo", "--residents", "400", "--out", str(out), "--no-serve"])
     assert result.exit_code == 0, result.output
     assert "himoken demo" in result.output and "障害者手帳" in result.output
+    assert "http://127.0.0.1:8000/" in result.output and "supervisor / demo-only" in result.output
+    assert (out / "web" / "review" / "review.sqlite3").is_file()
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["register"]["rows"] == 400
     assert manifest["options"]["error_rates"] == DEFAULT_RATES  # the 2023 findings' rates

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -181,8 +182,14 @@ def demo(
     out: Path = typer.Option(Path("demo-out"), "--out", help="Output folder."),
     residents: int = typer.Option(50_000, "--residents", min=1),
     seed: int = typer.Option(1, "--seed"),
+    serve: bool = typer.Option(
+        True, "--serve/--no-serve", help="Serve the review and progress sites at the end."
+    ),
+    port: int = typer.Option(8000, "--port", help="Review site port; progress site: port+1."),
 ) -> None:
-    """The main job on a laptop: a synthetic prefecture, each business extract collated."""
+    """The main job on a laptop: a synthetic prefecture, each business extract collated, the
+    review site loaded with the flagged records and the progress site with a prefecture
+    mid-inspection, both served."""
     from himoken.collate.profiles import Labels, load_profile
     from himoken.collate.run import CollateError
     from himoken.collate.run import collate as run_collate
@@ -207,13 +214,42 @@ def demo(
             try:
                 result = run_collate(
                     out / "register.csv", out / slug / "records.csv", out / slug / "collation",
-                    labels, profile=load_profile(slug),
+                    labels, profile=load_profile(slug), keep_register=True,
                 )  # fmt: skip
             except CollateError as error:
                 raise _fail(str(error)) from error
             results.append((business, result))
             progress.advance(task)
     _print_demo(results, out)
+    _demo_sites([result.out for _, result in results], out, serve, port)
+
+
+def _demo_sites(collations: list[Path], out: Path, serve: bool, port: int) -> None:
+    """Fresh demo databases for both sites (the world was just regenerated), then serve."""
+    from himoken.web import serve as sites
+
+    review = sites.Site("review", out / "web" / "review", port)
+    progress = sites.Site("progress", out / "web" / "progress", port + 1)
+    shutil.rmtree(out / "web", ignore_errors=True)
+    try:
+        for site in (review, progress):
+            sites.prepare(site)
+        imported = sites.manage(review, "review_demo", *(str(c.resolve()) for c in collations))
+        sites.manage(progress, "progress_demo")
+    except sites.ServeError as error:
+        raise _fail(str(error)) from error
+    console.print(f"[bold]確認サイト[/bold] {review.url}  (データ {review.data_dir})")
+    console.print(imported.rstrip())
+    console.print(f"[bold]進捗管理サイト[/bold] {progress.url}  (データ {progress.data_dir})")
+    console.print(
+        "  secretariat / demo-only (事務局)、reporter / demo-only (団体の報告担当)、"
+        "executive / demo-only (幹部)"
+    )
+    if not serve:
+        return
+    processes = [sites.start(review), sites.start(progress)]
+    console.print("公開中。Ctrl+C で終了します。")
+    sites.serve_until_interrupted(processes)
 
 
 def _print_demo(results: list, out: Path) -> None:
@@ -241,6 +277,31 @@ def _print_demo(results: list, out: Path) -> None:
         f"各事務の collation/ に results.csv (全件)、summary.json (集計)、run.log。"
         f" 正解: {out}/<事務>/truth.csv"
     )
+
+
+@app.command()
+def serve(
+    site: str = typer.Argument(..., help="review (isolated network) or progress (LGWAN)."),
+    port: int = typer.Option(8000, "--port"),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    workers: int = typer.Option(2, "--workers", min=1, help="gunicorn worker processes."),
+    data_dir: Path = typer.Option(
+        Path("himoken-data"), "--data-dir", help="SQLite database, uploads and static files."
+    ),
+) -> None:
+    """Serve one web site with gunicorn after migrating its database (HIMOKEN_DB=postgresql
+    and HIMOKEN_PRODUCTION=1 for production, see docs/review.md)."""
+    from himoken.web import serve as sites
+
+    if site not in sites.SITES:
+        raise _fail(f"unknown site '{site}' (review, progress)")
+    chosen = sites.Site(site, data_dir, port, host, workers)
+    try:
+        sites.prepare(chosen)
+    except sites.ServeError as error:
+        raise _fail(str(error)) from error
+    console.print(f"{site}: {chosen.url} (Ctrl+C で終了)")
+    sites.serve_until_interrupted([sites.start(chosen)])
 
 
 @app.command()

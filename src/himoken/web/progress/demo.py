@@ -16,15 +16,19 @@ import sqlite3
 from collections.abc import Sequence
 from importlib import resources
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from himoken.web.progress.models import (
     Business,
     Consultation,
     Organisation,
+    Role,
     Stage,
     StageProgress,
 )
+
+DEMO_PASSWORD = "demo-only"
 
 DEPARTMENTS = (
     "総務部", "財務部", "スマートシティ戦略部", "府民文化部", "福祉部", "健康医療部", "商工労働部",
@@ -89,6 +93,14 @@ def create_demo(today: dt.date, prefecture: str = "大阪府", seed: int = 1) ->
                 due=today + dt.timedelta(days=rng.randint(-5, 20)),
             )
         made += 1
+    reporter_organisation = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)[0]
+    for username, kind, organisation in (
+        ("secretariat", Role.Kind.SECRETARIAT, None),
+        ("reporter", Role.Kind.REPORTER, reporter_organisation),
+        ("executive", Role.Kind.EXECUTIVE, None),
+    ):
+        user = get_user_model().objects.create_user(username, password=DEMO_PASSWORD)
+        Role.objects.create(user=user, kind=kind, organisation=organisation)
     return made
 
 
