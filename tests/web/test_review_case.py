@@ -173,3 +173,9 @@ def test_the_checklist_after_a_wrong_linkage_is_recorded(site: Site, suspect: Ca
             "apology_letter_sent": "2026-11-30", "note": ""}  # fmt: skip
     site.client("handler").post(f"/cases/{suspect.pk}/checklist/", data)
     assert suspect.checklist.complete
+
+
+def test_the_page_says_why_the_candidate_fits(site: Site, suspect: Case) -> None:
+    text = page(site.client("handler"), suspect)
+    fit = text.split('id="candidate-fit">')[1].split("</p>")[0]
+    assert any(verdict in fit for verdict in ("MATCH", "NOTATION", "EXPLAINED"))

@@ -95,6 +95,9 @@ class WorklistFilter(forms.Form):
         ("-risk", "リスクの高い順"),
         ("ordinal", "行番号順"),
         ("verdict", "判定順"),
+        ("status", "状態順"),
+        ("business", "事務順"),
+        ("assignee__username", "担当者順"),
         ("-updated", "更新の新しい順"),
     ]
 

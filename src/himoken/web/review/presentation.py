@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from himoken.collate.check import check_linkage
 from himoken.collate.stage import PERSON_COLUMNS
 from himoken.web.review.models import Case
 
@@ -50,3 +51,13 @@ def side_by_side(case: Case) -> list[Line]:
             record_marked = [(mine, False)] if mine else []
         lines.append(Line(column, record_marked, entry_marked, candidate_marked))
     return lines
+
+
+def candidate_fit(case: Case) -> str:
+    """Why the candidate fits: the record collated against the candidate's entry, as the
+    engine would say it (「氏名の字形差異(髙→高)のみ。」), with the verdict it would get."""
+    if not case.candidate:
+        return ""
+    record = dict(case.record) | {"個人番号": case.candidate_number}
+    check = check_linkage(record, case.candidate)
+    return f"{check.verdict.code}: {check.explanation}" if check.explanation else check.verdict.code

@@ -166,6 +166,7 @@ def _case_page(
         "role": role,
         "case": case,
         "lines": presentation.side_by_side(case),
+        "candidate_fit": presentation.candidate_fit(case),
         "linked_number": shown(case.linked_number),
         "candidate_number": shown(case.candidate_number),
         "revealed": revealed,
