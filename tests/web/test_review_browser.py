@@ -208,7 +208,7 @@ def test_collate_review_correct_approve_and_export(
             strict=True,
         )
     )
-    assert (review["corrected"], review["correction_pending"]) == ("1", "0")
+    assert (review["訂正済み"], review["承認待ち"]) == ("1", "0")
     shoot(page, "run-reviewed")
     with page.expect_download() as download:
         page.locator("#export-csv").click()

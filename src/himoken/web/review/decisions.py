@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from himoken import mynumber
 from himoken.collate.check import LinkageCheck, check_linkage, lookup_entry
@@ -53,7 +54,7 @@ def check_number(case: Case, number: str) -> LinkageCheck:
     """Collate a proposed number against the register with the case's record, now."""
     register = register_file(case.run)
     if register is None:
-        raise Refused("この照合の住民記録が残っていないため、番号を照合できない")
+        raise Refused(_("この照合の住民記録が残っていないため、番号を照合できない"))
     record = dict(case.record) | {"個人番号": number}
     return check_linkage(record, lookup_entry(register, number))
 
@@ -70,27 +71,31 @@ def _bump(case: Case, version: int, **changes: Any) -> None:
 
 def propose(case: Case, user: Any, version: int, proposal: Proposal) -> Decision:
     if case.status == Case.Status.CORRECTION_PENDING:
-        raise Refused("承認待ちの判断がある。承認または差し戻しの後に判断できる")
+        raise Refused(_("承認待ちの判断がある。承認または差し戻しの後に判断できる"))
     if case.status in FINAL:
-        raise Refused("訂正・削除は完了している")
+        raise Refused(_("訂正・削除は完了している"))
     action = proposal.action
     decision = Decision(
         case=case, action=action, comment=proposal.comment, proposed_by=user,
         cause=proposal.cause if action != Decision.Action.KEEP else "",
     )  # fmt: skip
     if action != Decision.Action.KEEP and not proposal.cause:
-        raise Refused("誤りの原因を選ぶ")
+        raise Refused(_("誤りの原因を選ぶ"))
     if action == Decision.Action.CORRECT:
         number = mynumber.parse(proposal.new_number)
         if not number.ok:
-            raise Refused(f"訂正後の個人番号: {number.explanation()}")
+            raise Refused(_("訂正後の個人番号: %(problem)s") % {"problem": number.explanation()})
         if number.number == case.linked_number:
-            raise Refused("訂正後の個人番号が今の番号と同じ")
+            raise Refused(_("訂正後の個人番号が今の番号と同じ"))
         check = check_number(case, number.number)
         if check.verdict in REFUSED:
-            raise Refused(f"訂正後の番号は本人のものと確認できない: {check.explanation}")
+            raise Refused(
+                _("訂正後の番号は本人のものと確認できない: %(why)s") % {"why": check.explanation}
+            )
         if check.verdict not in ACCEPTED and not proposal.differences_confirmed:
-            raise Refused(f"訂正後の番号の住民記録に差異がある: {check.explanation}")
+            raise Refused(
+                _("訂正後の番号の住民記録に差異がある: %(why)s") % {"why": check.explanation}
+            )
         decision.new_number = number.number
         decision.check_verdict, decision.check_explanation = check.verdict.code, check.explanation
     status = Case.Status.CONFIRMED_RIGHT if action == Decision.Action.KEEP else (
@@ -106,9 +111,9 @@ def approve(decision: Decision, user: Any, version: int, approved: bool, comment
     """A second person approves (or sends back) a correction or deletion."""
     case = decision.case
     if decision.approved is not None or case.status != Case.Status.CORRECTION_PENDING:
-        raise Refused("この判断は承認待ちではない")
+        raise Refused(_("この判断は承認待ちではない"))
     if decision.proposed_by_id == user.pk:
-        raise Refused("自分の判断は承認できない(二人目の確認が必要)")
+        raise Refused(_("自分の判断は承認できない(二人目の確認が必要)"))
     done = Case.Status.CORRECTED if decision.action == Decision.Action.CORRECT else (
         Case.Status.DELETED)  # fmt: skip
     with transaction.atomic():

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from himoken.collate.profiles import shipped_profiles
 from himoken.web.review.models import Business, Case, Cause, Checklist, Contact, Decision, Role
@@ -30,21 +31,21 @@ class ContactForm(forms.ModelForm):
 
 
 class DecisionForm(VersionedForm):
-    NUMBER_SOURCES = [("candidate", "候補の番号"), ("typed", "入力した番号")]
+    NUMBER_SOURCES = [("candidate", _("候補の番号")), ("typed", _("入力した番号"))]
 
-    action = forms.ChoiceField(label="判断", choices=Decision.Action.choices)
+    action = forms.ChoiceField(label=_("判断"), choices=Decision.Action.choices)
     cause = forms.ChoiceField(
-        label="誤りの原因", choices=[("", "―"), *Cause.choices], required=False
+        label=_("誤りの原因"), choices=[("", "―"), *Cause.choices], required=False
     )
     number_source = forms.ChoiceField(
-        label="訂正後の番号", choices=NUMBER_SOURCES, required=False, initial="candidate"
+        label=_("訂正後の番号"), choices=NUMBER_SOURCES, required=False, initial="candidate"
     )
-    new_number = forms.CharField(label="個人番号(入力)", max_length=20, required=False)
+    new_number = forms.CharField(label=_("個人番号(入力)"), max_length=20, required=False)
     differences_confirmed = forms.BooleanField(
-        label="住民記録との差異を確認したうえで訂正する", required=False
+        label=_("住民記録との差異を確認したうえで訂正する"), required=False
     )
     comment = forms.CharField(
-        label="コメント", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("コメント"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
@@ -63,15 +64,17 @@ class DecisionForm(VersionedForm):
 
 class ApprovalForm(VersionedForm):
     approved = forms.TypedChoiceField(
-        label="承認", choices=[("1", "承認する"), ("0", "差し戻す")], coerce=lambda v: v == "1"
+        label=_("承認"),
+        choices=[("1", _("承認する")), ("0", _("差し戻す"))],
+        coerce=lambda v: v == "1",
     )
     comment = forms.CharField(
-        label="コメント", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("コメント"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label="コメント", widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label=_("コメント"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ChecklistForm(forms.ModelForm):
@@ -92,71 +95,73 @@ class ChecklistForm(forms.ModelForm):
 
 class WorklistFilter(forms.Form):
     SORTS = [
-        ("-risk", "リスクの高い順"),
-        ("ordinal", "行番号順"),
-        ("verdict", "判定順"),
-        ("status", "状態順"),
-        ("business", "事務順"),
-        ("assignee__username", "担当者順"),
-        ("-updated", "更新の新しい順"),
+        ("-risk", _("リスクの高い順")),
+        ("ordinal", _("行番号順")),
+        ("verdict", _("判定順")),
+        ("status", _("状態順")),
+        ("business", _("事務順")),
+        ("assignee__username", _("担当者順")),
+        ("-updated", _("更新の新しい順")),
     ]
 
     business = forms.ModelChoiceField(
-        label="事務", queryset=Business.objects.none(), required=False
+        label=_("事務"), queryset=Business.objects.none(), required=False
     )
     verdict = forms.ChoiceField(
-        label="判定",
+        label=_("判定"),
         required=False,
-        choices=[("", "すべて"), ("SUSPECT", "SUSPECT"), ("INVALID", "INVALID"),
+        choices=[("", _("すべて")), ("SUSPECT", "SUSPECT"), ("INVALID", "INVALID"),
                  ("REVIEW", "REVIEW")],
     )  # fmt: skip
-    reason = forms.CharField(label="理由", required=False, max_length=40)
+    reason = forms.CharField(label=_("理由"), required=False, max_length=40)
     status = forms.ChoiceField(
-        label="状態", required=False, choices=[("", "すべて"), *Case.Status.choices]
+        label=_("状態"), required=False, choices=[("", _("すべて")), *Case.Status.choices]
     )
-    assignee = forms.ChoiceField(label="担当者", required=False)
-    risk_min = forms.IntegerField(label="リスク下限", required=False, min_value=0, max_value=100)
-    sort = forms.ChoiceField(label="並び順", choices=SORTS, required=False)
+    assignee = forms.ChoiceField(label=_("担当者"), required=False)
+    risk_min = forms.IntegerField(label=_("リスク下限"), required=False, min_value=0, max_value=100)
+    sort = forms.ChoiceField(label=_("並び順"), choices=SORTS, required=False)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, role: Role, clerks: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["business"].queryset = role.businesses.all()
-        self.fields["assignee"].choices = [("", "すべて"), ("none", "未割当"), ("me", "自分")] + [
-            (str(u.pk), u.get_full_name() or u.username) for u in clerks
-        ]
+        self.fields["assignee"].choices = [
+            ("", _("すべて")),
+            ("none", _("未割当")),
+            ("me", _("自分")),
+        ] + [(str(u.pk), u.get_full_name() or u.username) for u in clerks]
 
 
 class AssignForm(forms.Form):
     cases = forms.ModelMultipleChoiceField(queryset=Case.objects.none())
-    assignee = forms.ChoiceField(label="割り当て先")
+    assignee = forms.ChoiceField(label=_("割り当て先"))
 
     def __init__(self, *args: Any, cases: Any, clerks: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["cases"].queryset = cases
         self.clerks = {str(u.pk): u for u in clerks}
-        self.fields["assignee"].choices = [("", "割り当てを外す")] + [
+        self.fields["assignee"].choices = [("", _("割り当てを外す"))] + [
             (pk, u.get_full_name() or u.username) for pk, u in self.clerks.items()
         ]
 
 
 class RunUploadForm(forms.Form):
-    business = forms.ModelChoiceField(label="事務", queryset=Business.objects.none())
-    register = forms.FileField(label="住民記録ファイル")
-    records = forms.FileField(label="事務データファイル")
-    profile = forms.ChoiceField(label="プロファイル", required=False)
+    business = forms.ModelChoiceField(label=_("事務"), queryset=Business.objects.none())
+    register = forms.FileField(label=_("住民記録ファイル"))
+    records = forms.FileField(label=_("事務データファイル"))
+    profile = forms.ChoiceField(label=_("プロファイル"), required=False)
 
     def __init__(self, *args: Any, role: Role, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["business"].queryset = role.businesses.all()
-        self.fields["profile"].choices = [("", "標準(仕様どおりの列名)")] + [
+        self.fields["profile"].choices = [("", _("標準(仕様どおりの列名)"))] + [
             (name, name) for name in shipped_profiles()
         ]
 
 
 class RunImportForm(forms.Form):
-    business = forms.ModelChoiceField(label="事務", queryset=Business.objects.none())
-    folder = forms.CharField(label="照合結果のフォルダ(OUT_DIR)", max_length=500)
+    business = forms.ModelChoiceField(label=_("事務"), queryset=Business.objects.none())
+    folder = forms.CharField(label=_("照合結果のフォルダ(OUT_DIR)"), max_length=500)
 
     def __init__(self, *args: Any, role: Role, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -168,13 +173,15 @@ class RunImportForm(forms.Form):
         root = Path(settings.REVIEW_IMPORT_ROOT).resolve()
         folder = (root / self.cleaned_data["folder"]).resolve()
         if not folder.is_relative_to(root):
-            raise forms.ValidationError(f"取込できるのは {root} の下のフォルダだけ")
+            raise forms.ValidationError(
+                _("取込できるのは %(root)s の下のフォルダだけ") % {"root": root}
+            )
         if not folder.is_dir():
-            raise forms.ValidationError(f"{folder}: フォルダがない")
+            raise forms.ValidationError(_("%(folder)s: フォルダがない") % {"folder": folder})
         return folder
 
 
 class LetterTemplateForm(forms.Form):
-    title = forms.CharField(label="表題", max_length=200)
-    body = forms.CharField(label="本文", widget=forms.Textarea(attrs={"rows": 16}))
-    contact = forms.CharField(label="問い合わせ先", max_length=300, required=False)
+    title = forms.CharField(label=_("表題"), max_length=200)
+    body = forms.CharField(label=_("本文"), widget=forms.Textarea(attrs={"rows": 16}))
+    contact = forms.CharField(label=_("問い合わせ先"), max_length=300, required=False)

@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow.parquet as pq
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from himoken.summary import SummaryError, validate
 from himoken.web.review.models import Business, Case, Run
@@ -29,14 +30,18 @@ class NotACollation(Exception):
 def read_summary(out_dir: Path) -> dict[str, Any]:
     path = out_dir / "summary.json"
     if not path.is_file():
-        raise NotACollation(f"{path}: ない(照合が終わっていないフォルダ)")
+        raise NotACollation(_("%(path)s: ない(照合が終わっていないフォルダ)") % {"path": path})
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         validate(document)
     except (ValueError, SummaryError) as error:
-        raise NotACollation(f"{path}: 集計の形式ではない: {error}") from error
+        raise NotACollation(
+            _("%(path)s: 集計の形式ではない: %(error)s") % {"path": path, "error": error}
+        ) from error
     if not (out_dir / FLAGGED_FILE).is_file():
-        raise NotACollation(f"{out_dir / FLAGGED_FILE}: ない(himoken 0.1 以降の照合結果が必要)")
+        raise NotACollation(
+            _("%(path)s: ない(himoken 0.1 以降の照合結果が必要)") % {"path": out_dir / FLAGGED_FILE}
+        )
     return document
 
 

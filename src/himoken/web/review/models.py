@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from himoken import mynumber
 
 
 class Organisation(models.Model):
-    code = models.CharField("団体コード", max_length=32, unique=True)
-    name = models.CharField("名称", max_length=100)
+    code = models.CharField(_("団体コード"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
 
     class Meta:
         ordering = ["code"]
-        verbose_name = verbose_name_plural = "団体"
+        verbose_name = verbose_name_plural = _("団体")
 
     def __str__(self) -> str:
         return self.name
@@ -31,8 +32,8 @@ class Business(models.Model):
     """One 事務 of the organisation, with the business system that holds its linkages."""
 
     organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="businesses")
-    name = models.CharField("事務", max_length=100)
-    system = models.CharField("業務システム", max_length=100, blank=True)
+    name = models.CharField(_("事務"), max_length=100)
+    system = models.CharField(_("業務システム"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["organisation", "name"]
@@ -41,7 +42,7 @@ class Business(models.Model):
                 fields=["organisation", "name", "system"], name="review_one_business_per_system"
             )
         ]
-        verbose_name = verbose_name_plural = "事務"
+        verbose_name = verbose_name_plural = _("事務")
 
     def __str__(self) -> str:
         return f"{self.name}({self.system})" if self.system else self.name
@@ -53,19 +54,19 @@ class Role(models.Model):
     and run counts, never personal data. Everyone stays inside their own organisation."""
 
     class Kind(models.TextChoices):
-        HANDLER = "handler", "事務取扱担当者"
-        SUPERVISOR = "supervisor", "承認者"
-        AUDITOR = "auditor", "監査担当"
+        HANDLER = "handler", _("事務取扱担当者")
+        SUPERVISOR = "supervisor", _("承認者")
+        AUDITOR = "auditor", _("監査担当")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="review_role"
     )
-    kind = models.CharField("役割", max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("役割"), max_length=16, choices=Kind.choices)
     organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="roles")
-    businesses = models.ManyToManyField(Business, blank=True, verbose_name="担当する事務")
+    businesses = models.ManyToManyField(Business, blank=True, verbose_name=_("担当する事務"))
 
     class Meta:
-        verbose_name = verbose_name_plural = "役割"
+        verbose_name = verbose_name_plural = _("役割")
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_kind_display()}"
@@ -83,37 +84,39 @@ class Run(models.Model):
     """One collation of one 事務's extract against the register."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "待機中"
-        RUNNING = "running", "照合中"
-        FINISHED = "finished", "完了"
-        FAILED = "failed", "失敗"
-        PURGED = "purged", "個人情報消去済み"
+        QUEUED = "queued", _("待機中")
+        RUNNING = "running", _("照合中")
+        FINISHED = "finished", _("完了")
+        FAILED = "failed", _("失敗")
+        PURGED = "purged", _("個人情報消去済み")
 
     class Source(models.TextChoices):
-        UPLOAD = "upload", "画面から照合"
-        IMPORT = "import", "照合結果の取込"
+        UPLOAD = "upload", _("画面から照合")
+        IMPORT = "import", _("照合結果の取込")
 
     business = models.ForeignKey(Business, models.PROTECT, related_name="runs")
-    source = models.CharField("取得方法", max_length=16, choices=Source.choices)
-    status = models.CharField("状態", max_length=16, choices=Status.choices, default=Status.QUEUED)
-    run_id = models.UUIDField("照合の実行ID", null=True, blank=True, unique=True)
-    profile = models.CharField("プロファイル", max_length=200, blank=True)
-    directory = models.CharField("作業フォルダ", max_length=500, blank=True)
-    stage = models.CharField("処理中の段階", max_length=100, blank=True)
-    done = models.BigIntegerField("処理済み", default=0)
-    total = models.BigIntegerField("全体", null=True, blank=True)
-    message = models.TextField("メッセージ", blank=True)
-    summary = models.JSONField("集計(summary.json)", null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="実行者"
+    source = models.CharField(_("取得方法"), max_length=16, choices=Source.choices)
+    status = models.CharField(
+        _("状態"), max_length=16, choices=Status.choices, default=Status.QUEUED
     )
-    created = models.DateTimeField("開始日時", auto_now_add=True)
-    finished = models.DateTimeField("終了日時", null=True, blank=True)
-    purged = models.DateTimeField("消去日時", null=True, blank=True)
+    run_id = models.UUIDField(_("照合の実行ID"), null=True, blank=True, unique=True)
+    profile = models.CharField(_("プロファイル"), max_length=200, blank=True)
+    directory = models.CharField(_("作業フォルダ"), max_length=500, blank=True)
+    stage = models.CharField(_("処理中の段階"), max_length=100, blank=True)
+    done = models.BigIntegerField(_("処理済み"), default=0)
+    total = models.BigIntegerField(_("全体"), null=True, blank=True)
+    message = models.TextField(_("メッセージ"), blank=True)
+    summary = models.JSONField(_("集計(summary.json)"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("実行者")
+    )
+    created = models.DateTimeField(_("開始日時"), auto_now_add=True)
+    finished = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    purged = models.DateTimeField(_("消去日時"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created"]
-        verbose_name = verbose_name_plural = "照合"
+        verbose_name = verbose_name_plural = _("照合")
 
     def __str__(self) -> str:
         return f"{self.business} {self.created:%Y-%m-%d %H:%M}"
@@ -128,55 +131,55 @@ class Run(models.Model):
 class Cause(models.TextChoices):
     """Causes of a wrong linkage, as the summary's `causes` counts them (spec §8)."""
 
-    FAMILY_MEMBER = "FAMILY_MEMBER", "家族の番号"
-    HOMONYM = "HOMONYM", "同姓同名の他人"
-    CARRY_OVER = "CARRY_OVER", "前の人の番号の持ち越し"
-    ROW_SHIFT = "ROW_SHIFT", "一括処理の行ずれ"
-    TYPO = "TYPO", "入力誤り"
-    OTHER = "OTHER", "その他"
+    FAMILY_MEMBER = "FAMILY_MEMBER", _("家族の番号")
+    HOMONYM = "HOMONYM", _("同姓同名の他人")
+    CARRY_OVER = "CARRY_OVER", _("前の人の番号の持ち越し")
+    ROW_SHIFT = "ROW_SHIFT", _("一括処理の行ずれ")
+    TYPO = "TYPO", _("入力誤り")
+    OTHER = "OTHER", _("その他")
 
 
 class Case(models.Model):
     """One flagged record of a run and where its review stands."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "未着手"
-        IN_PROGRESS = "in_progress", "確認中"
-        CONFIRMED_RIGHT = "confirmed_right", "正しい紐付け"
-        CORRECTION_PENDING = "correction_pending", "承認待ち"
-        CORRECTED = "corrected", "訂正済み"
-        DELETED = "deleted", "紐付け削除済み"
+        OPEN = "open", _("未着手")
+        IN_PROGRESS = "in_progress", _("確認中")
+        CONFIRMED_RIGHT = "confirmed_right", _("正しい紐付け")
+        CORRECTION_PENDING = "correction_pending", _("承認待ち")
+        CORRECTED = "corrected", _("訂正済み")
+        DELETED = "deleted", _("紐付け削除済み")
 
     UNSETTLED = (Status.OPEN, Status.IN_PROGRESS)
     WRONG = (Status.CORRECTION_PENDING, Status.CORRECTED, Status.DELETED)
 
     run = models.ForeignKey(Run, models.CASCADE, related_name="cases")
     business = models.ForeignKey(Business, models.PROTECT, related_name="cases")
-    ordinal = models.BigIntegerField("行番号")
-    record_id = models.CharField("レコード番号", max_length=100)
-    verdict = models.CharField("判定", max_length=16)
-    reasons = models.CharField("理由", max_length=300, blank=True)
-    risk = models.PositiveSmallIntegerField("リスク")
-    explanation = models.TextField("説明", blank=True)
+    ordinal = models.BigIntegerField(_("行番号"))
+    record_id = models.CharField(_("レコード番号"), max_length=100)
+    verdict = models.CharField(_("判定"), max_length=16)
+    reasons = models.CharField(_("理由"), max_length=300, blank=True)
+    risk = models.PositiveSmallIntegerField(_("リスク"))
+    explanation = models.TextField(_("説明"), blank=True)
     # Personal data: blanked when the run is purged.
-    linked_number = models.CharField("紐付け個人番号", max_length=40, blank=True)
-    candidate_number = models.CharField("候補個人番号", max_length=12, blank=True)
-    record = models.JSONField("事務データ", default=dict, blank=True)
-    entry = models.JSONField("住民記録(紐付け先)", default=dict, blank=True)
-    candidate = models.JSONField("住民記録(候補)", default=dict, blank=True)
+    linked_number = models.CharField(_("紐付け個人番号"), max_length=40, blank=True)
+    candidate_number = models.CharField(_("候補個人番号"), max_length=12, blank=True)
+    record = models.JSONField(_("事務データ"), default=dict, blank=True)
+    entry = models.JSONField(_("住民記録(紐付け先)"), default=dict, blank=True)
+    candidate = models.JSONField(_("住民記録(候補)"), default=dict, blank=True)
 
-    status = models.CharField("状態", max_length=24, choices=Status.choices, default=Status.OPEN)
-    cause = models.CharField("誤りの原因", max_length=16, choices=Cause.choices, blank=True)
+    status = models.CharField(_("状態"), max_length=24, choices=Status.choices, default=Status.OPEN)
+    cause = models.CharField(_("誤りの原因"), max_length=16, choices=Cause.choices, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="担当者",
+        verbose_name=_("担当者"),
     )
     version = models.PositiveIntegerField(default=0)  # optimistic lock: see views.save_case
-    updated = models.DateTimeField("更新日時", auto_now=True)
+    updated = models.DateTimeField(_("更新日時"), auto_now=True)
 
     class Meta:
         ordering = ["-risk", "ordinal"]
@@ -187,7 +190,7 @@ class Case(models.Model):
             models.Index(fields=["business", "status", "verdict"], name="case_counts"),
             models.Index(fields=["business", "-risk", "ordinal"], name="case_worklist"),
         ]
-        verbose_name = verbose_name_plural = "要確認レコード"
+        verbose_name = verbose_name_plural = _("要確認レコード")
 
     def __str__(self) -> str:
         return f"{self.record_id}({self.verdict})"
@@ -205,29 +208,29 @@ class Contact(models.Model):
     """One attempt to confirm the person's identity."""
 
     class Method(models.TextChoices):
-        PHONE = "phone", "電話"
-        LETTER = "letter", "文書"
-        COUNTER = "counter", "窓口"
-        VISIT = "visit", "訪問"
+        PHONE = "phone", _("電話")
+        LETTER = "letter", _("文書")
+        COUNTER = "counter", _("窓口")
+        VISIT = "visit", _("訪問")
 
     class Result(models.TextChoices):
-        NO_ANSWER = "no_answer", "不在・応答なし"
-        CONFIRMED_RIGHT = "confirmed_right", "本人と確認(正しい)"
-        CONFIRMED_WRONG = "confirmed_wrong", "別人と判明(誤り)"
-        PENDING = "pending", "回答待ち"
-        OTHER = "other", "その他"
+        NO_ANSWER = "no_answer", _("不在・応答なし")
+        CONFIRMED_RIGHT = "confirmed_right", _("本人と確認(正しい)")
+        CONFIRMED_WRONG = "confirmed_wrong", _("別人と判明(誤り)")
+        PENDING = "pending", _("回答待ち")
+        OTHER = "other", _("その他")
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="contacts")
-    method = models.CharField("方法", max_length=16, choices=Method.choices)
-    on = models.DateField("日付")
-    result = models.CharField("結果", max_length=20, choices=Result.choices)
-    note = models.TextField("メモ", blank=True)
+    method = models.CharField(_("方法"), max_length=16, choices=Method.choices)
+    on = models.DateField(_("日付"))
+    result = models.CharField(_("結果"), max_length=20, choices=Result.choices)
+    note = models.TextField(_("メモ"), blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["on", "at"]
-        verbose_name = verbose_name_plural = "本人確認の記録"
+        verbose_name = verbose_name_plural = _("本人確認の記録")
 
 
 class Decision(models.Model):
@@ -235,29 +238,29 @@ class Decision(models.Model):
     a deletion waits for a second person's approval."""
 
     class Action(models.TextChoices):
-        KEEP = "keep", "正しい紐付け(そのまま)"
-        CORRECT = "correct", "番号を訂正"
-        DELETE = "delete", "紐付けを削除"
+        KEEP = "keep", _("正しい紐付け(そのまま)")
+        CORRECT = "correct", _("番号を訂正")
+        DELETE = "delete", _("紐付けを削除")
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="decisions")
-    action = models.CharField("判断", max_length=16, choices=Action.choices)
-    new_number = models.CharField("訂正後の個人番号", max_length=12, blank=True)
-    check_verdict = models.CharField("訂正後の番号の照合結果", max_length=16, blank=True)
-    check_explanation = models.TextField("照合の説明", blank=True)
-    cause = models.CharField("誤りの原因", max_length=16, choices=Cause.choices, blank=True)
-    comment = models.TextField("コメント", blank=True)
+    action = models.CharField(_("判断"), max_length=16, choices=Action.choices)
+    new_number = models.CharField(_("訂正後の個人番号"), max_length=12, blank=True)
+    check_verdict = models.CharField(_("訂正後の番号の照合結果"), max_length=16, blank=True)
+    check_explanation = models.TextField(_("照合の説明"), blank=True)
+    cause = models.CharField(_("誤りの原因"), max_length=16, choices=Cause.choices, blank=True)
+    comment = models.TextField(_("コメント"), blank=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     proposed = models.DateTimeField(auto_now_add=True)
-    approved = models.BooleanField("承認", null=True)  # None: waiting
+    approved = models.BooleanField(_("承認"), null=True)  # None: waiting
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
-    approval_comment = models.TextField("承認者のコメント", blank=True)
+    approval_comment = models.TextField(_("承認者のコメント"), blank=True)
 
     class Meta:
         ordering = ["proposed"]
-        verbose_name = verbose_name_plural = "判断"
+        verbose_name = verbose_name_plural = _("判断")
 
     @property
     def needs_approval(self) -> bool:
@@ -268,34 +271,34 @@ class Comment(models.Model):
     case = models.ForeignKey(Case, models.CASCADE, related_name="comments")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
-    text = models.TextField("コメント")
+    text = models.TextField(_("コメント"))
 
     class Meta:
         ordering = ["at"]
-        verbose_name = verbose_name_plural = "コメント"
+        verbose_name = verbose_name_plural = _("コメント")
 
 
 class Checklist(models.Model):
     """What 2023 practice required once a wrong linkage was found (per case)."""
 
     class Viewed(models.TextChoices):
-        UNKNOWN = "unknown", "未確認"
-        VIEWED = "viewed", "閲覧されていた"
-        NOT_VIEWED = "not_viewed", "閲覧されていない"
+        UNKNOWN = "unknown", _("未確認")
+        VIEWED = "viewed", _("閲覧されていた")
+        NOT_VIEWED = "not_viewed", _("閲覧されていない")
 
     case = models.OneToOneField(Case, models.CASCADE, related_name="checklist")
-    exchange_stopped = models.DateField("情報連携を停止", null=True, blank=True)
-    portal_stopped = models.DateField("マイナポータルの表示を停止", null=True, blank=True)
+    exchange_stopped = models.DateField(_("情報連携を停止"), null=True, blank=True)
+    portal_stopped = models.DateField(_("マイナポータルの表示を停止"), null=True, blank=True)
     viewed = models.CharField(
-        "誤った情報の閲覧", max_length=16, choices=Viewed.choices, default=Viewed.UNKNOWN
+        _("誤った情報の閲覧"), max_length=16, choices=Viewed.choices, default=Viewed.UNKNOWN
     )
-    intermediate_corrected = models.DateField("中間サーバーの副本を訂正", null=True, blank=True)
-    confirmation_letter_sent = models.DateField("本人確認の文書を送付", null=True, blank=True)
-    apology_letter_sent = models.DateField("お詫び文書を送付", null=True, blank=True)
-    note = models.TextField("メモ", blank=True)
+    intermediate_corrected = models.DateField(_("中間サーバーの副本を訂正"), null=True, blank=True)
+    confirmation_letter_sent = models.DateField(_("本人確認の文書を送付"), null=True, blank=True)
+    apology_letter_sent = models.DateField(_("お詫び文書を送付"), null=True, blank=True)
+    note = models.TextField(_("メモ"), blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "誤り判明後の対応"
+        verbose_name = verbose_name_plural = _("誤り判明後の対応")
 
     @property
     def complete(self) -> bool:
@@ -312,17 +315,17 @@ class LetterTemplate(models.Model):
     """An editable letter (Django template text) rendered to PDF per case."""
 
     class Kind(models.TextChoices):
-        CONFIRMATION = "confirmation", "本人確認のお願い"
-        APOLOGY = "apology", "お詫び"
+        CONFIRMATION = "confirmation", _("本人確認のお願い")
+        APOLOGY = "apology", _("お詫び")
 
-    kind = models.CharField("種類", max_length=16, choices=Kind.choices, unique=True)
-    title = models.CharField("表題", max_length=200)
-    body = models.TextField("本文")
-    contact = models.CharField("問い合わせ先", max_length=300, blank=True)
+    kind = models.CharField(_("種類"), max_length=16, choices=Kind.choices, unique=True)
+    title = models.CharField(_("表題"), max_length=200)
+    body = models.TextField(_("本文"))
+    contact = models.CharField(_("問い合わせ先"), max_length=300, blank=True)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "文書のひな形"
+        verbose_name = verbose_name_plural = _("文書のひな形")
 
     def __str__(self) -> str:
         return self.get_kind_display()

@@ -11,12 +11,13 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from himoken.web.audit import log as audit
 from himoken.web.review.models import Case, Comment, Contact, Decision, Run
 from himoken.web.review.tasks import run_directory
 
-PURGED_TEXT = "(消去済み)"
+PURGED_TEXT = "(消去済み)"  # stored, not shown through the UI language
 
 
 class NotFinished(Exception):
@@ -25,7 +26,9 @@ class NotFinished(Exception):
 
 def purge(run: Run, user: Any, why: str) -> dict[str, int]:
     if run.status not in (Run.Status.FINISHED, Run.Status.FAILED):
-        raise NotFinished(f"{run.get_status_display()}の照合は消去できない")
+        raise NotFinished(
+            _("%(status)sの照合は消去できない") % {"status": run.get_status_display()}
+        )
     folders = [run_directory(run)]
     if run.directory:  # an import's OUT_DIR lies under the site's own import folder
         folders.append(Path(run.directory))

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import Context, Template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from himoken import mynumber
@@ -45,7 +46,7 @@ from himoken.web.review.models import (
 )
 
 PAGE_SIZE = 50
-CONFLICT = (
+CONFLICT = _(
     "他の職員がこのレコードを先に更新しました。最新の内容を確認し、もう一度入力してください。"
 )
 
@@ -74,9 +75,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             assignee = form.clerks.get(form.cleaned_data["assignee"])
             count = decisions.assign(list(form.cleaned_data["cases"]), assignee, request.user)
-            messages.success(request, f"{count}件を割り当てました。")
+            messages.success(request, _("%(count)d件を割り当てました。") % {"count": count})
         else:
-            messages.error(request, "割り当てるレコードと割り当て先を選んでください。")
+            messages.error(request, _("割り当てるレコードと割り当て先を選んでください。"))
         return redirect(request.get_full_path())
     filters = WorklistFilter(request.GET or None, role=role, clerks=clerks)
     filtered = _filtered(cases, filters.cleaned_data if filters.is_valid() else {}, request)
@@ -222,7 +223,7 @@ def case_contact(request: HttpRequest, pk: int) -> HttpResponse:
     except decisions.Conflict:
         case.refresh_from_db()
         return _case_page(request, role, case, contact_form=form, conflict=CONFLICT)
-    return _saved(request, case, "本人確認の記録を追加しました。")
+    return _saved(request, case, _("本人確認の記録を追加しました。"))
 
 
 @login_required
@@ -246,8 +247,8 @@ def case_decide(request: HttpRequest, pk: int) -> HttpResponse:
         case.refresh_from_db()
         return _case_page(request, role, case, decision_form=form, conflict=CONFLICT)
     if proposal.action == Decision.Action.KEEP:
-        return _saved(request, case, "正しい紐付けと確認しました。")
-    return _saved(request, case, "判断を登録しました。承認者の承認を待っています。")
+        return _saved(request, case, _("正しい紐付けと確認しました。"))
+    return _saved(request, case, _("判断を登録しました。承認者の承認を待っています。"))
 
 
 @login_required
@@ -270,7 +271,7 @@ def decision_approve(request: HttpRequest, pk: int) -> HttpResponse:
     except decisions.Conflict:
         case.refresh_from_db()
         return _case_page(request, role, case, approval_form=form, conflict=CONFLICT)
-    return _saved(request, case, "承認しました。" if data["approved"] else "差し戻しました。")
+    return _saved(request, case, _("承認しました。") if data["approved"] else _("差し戻しました。"))
 
 
 @login_required
@@ -283,7 +284,7 @@ def case_comment(request: HttpRequest, pk: int) -> HttpResponse:
         return _case_page(request, role, case, comment_form=form)
     comment = Comment.objects.create(case=case, by=request.user, text=form.cleaned_data["text"])
     audit.record(request.user, "comment.add", case, comment=comment.pk)
-    return _saved(request, case, "コメントを追加しました。")
+    return _saved(request, case, _("コメントを追加しました。"))
 
 
 @login_required
@@ -297,7 +298,7 @@ def case_checklist(request: HttpRequest, pk: int) -> HttpResponse:
         return _case_page(request, role, case, checklist_form=form)
     form.save()
     audit.record(request.user, "checklist.save", case, changed=form.changed_data)
-    return _saved(request, case, "誤り判明後の対応を記録しました。")
+    return _saved(request, case, _("誤り判明後の対応を記録しました。"))
 
 
 @login_required
@@ -306,7 +307,7 @@ def case_letter(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     role = access.reviewer(request)
     case = access.case_for(role, pk)
     if kind not in LetterTemplate.Kind.values:
-        raise PermissionDenied("文書の種類がない")
+        raise PermissionDenied(_("文書の種類がない"))
     template = _letter_template(kind)
     checklist = Checklist.objects.filter(case=case).first()
     organisation = case.business.organisation.name
@@ -328,7 +329,7 @@ def case_letter(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 def _letter_template(kind: str) -> LetterTemplate:
     title, body = letters.DEFAULT_TEMPLATES[kind]
-    template, _ = LetterTemplate.objects.get_or_create(
+    template, _created = LetterTemplate.objects.get_or_create(
         kind=kind, defaults={"title": title, "body": body}
     )
     return template
@@ -354,7 +355,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 def letter_template(request: HttpRequest, kind: str) -> HttpResponse:
     role = access.supervisor(request)
     if kind not in LetterTemplate.Kind.values:
-        raise PermissionDenied("文書の種類がない")
+        raise PermissionDenied(_("文書の種類がない"))
     template = _letter_template(kind)
     form = LetterTemplateForm(
         request.POST or None,
@@ -365,7 +366,7 @@ def letter_template(request: HttpRequest, kind: str) -> HttpResponse:
             setattr(template, field, value)
         template.save()
         audit.record(request.user, "letter_template.save", template)
-        messages.success(request, "ひな形を保存しました。")
+        messages.success(request, _("ひな形を保存しました。"))
         return redirect("review:letter_template", kind=kind)
     context = {"role": role, "form": form, "template": template}
     return render(request, "review/letter_template.html", context)
@@ -378,7 +379,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     details carry no personal data."""
     role = access.role_of(request)
     if role.kind == Role.Kind.HANDLER:
-        raise PermissionDenied("監査ログは監査担当と承認者が見る")
+        raise PermissionDenied(_("監査ログは監査担当と承認者が見る"))
     entries = Entry.objects.filter(
         Q(user__review_role__organisation=role.organisation) | Q(user__isnull=True)
     ).order_by("-sequence")[:200]
@@ -446,8 +447,8 @@ def run_import(request: HttpRequest) -> HttpResponse:
             form.add_error("folder", str(error))
         else:
             audit.record(request.user, "run.import" if new else "run.reimport", run)
-            messages.success(request, "取り込みました。" if new else
-                             "この照合は取込済みです(重複して取り込んでいません)。")  # fmt: skip
+            messages.success(request, _("取り込みました。") if new else
+                             _("この照合は取込済みです(重複して取り込んでいません)。"))  # fmt: skip
             return redirect("review:run", pk=run.pk)
     return render(request, "review/runs.html",
                   {"role": role, "runs": access.runs(role)[:100], "import_form": form,
@@ -500,7 +501,7 @@ def run_summary(request: HttpRequest, pk: int) -> HttpResponse:
     role = access.role_of(request)
     run = access.run_for(role, pk)
     if not run.summary:
-        raise PermissionDenied("この照合は終わっていない")
+        raise PermissionDenied(_("この照合は終わっていない"))
     audit.record(request.user, "export.summary", run)
     response = JsonResponse(exports.summary(run), json_dumps_params={"ensure_ascii": False,
                                                                      "indent": 2})  # fmt: skip
@@ -518,5 +519,5 @@ def run_purge(request: HttpRequest, pk: int) -> HttpResponse:
     except retention.NotFinished as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "この照合の個人情報を消去しました。")
+        messages.success(request, _("この照合の個人情報を消去しました。"))
     return redirect("review:run", pk=run.pk)
