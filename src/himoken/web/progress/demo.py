@@ -22,8 +22,10 @@ from django.db import transaction
 from himoken.web.progress.models import (
     Business,
     Consultation,
+    Deadline,
     Organisation,
     Role,
+    Snapshot,
     Stage,
     StageProgress,
 )
@@ -93,6 +95,10 @@ def create_demo(today: dt.date, prefecture: str = "大阪府", seed: int = 1) ->
                 due=today + dt.timedelta(days=rng.randint(-5, 20)),
             )
         made += 1
+    Deadline.objects.create(due=today + dt.timedelta(days=60), set_by=Deadline.SetBy.STATE,
+                            note="総点検の完了期限")  # fmt: skip
+    Deadline.objects.create(business_name="公金受取口座", due=today + dt.timedelta(days=30),
+                            set_by=Deadline.SetBy.MINISTRY, note="デジタル庁への報告")  # fmt: skip
     reporter_organisation = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)[0]
     for username, kind, organisation in (
         ("secretariat", Role.Kind.SECRETARIAT, None),
@@ -113,7 +119,11 @@ def _schedule(
     """Stages planned over the year; actual dates up to today, a quarter running late."""
     late = rng.random() < 0.25
     for name, system in businesses:
-        business = Business.objects.create(organisation=organisation, name=name, system=system)
+        sound = rng.random() < 0.15  # numbers obtained with ID documents: no check needed
+        business = Business.objects.create(
+            organisation=organisation, name=name, system=system, obtained_with_id=sound,
+            queried_all_four=False if not sound else None, identified_soundly=None,
+        )  # fmt: skip
         start = today - dt.timedelta(days=rng.randint(120, 200))
         for position, stage in enumerate(Stage):
             planned_start = start + dt.timedelta(days=40 * position)
@@ -126,3 +136,37 @@ def _schedule(
                 planned_end=planned_end, actual_start=actual_start, actual_end=actual_end,
                 responsible=f"{organisation.name} {name}担当",
             )  # fmt: skip
+            if stage == Stage.COLLATION and actual_start and not sound:
+                _counts(business, actual_start, today, late, rng)
+
+
+def _counts(
+    business: Business, start: dt.date, today: dt.date, late: bool, rng: random.Random
+) -> None:
+    """Weekly counts from the start of collation: everything collated in the first weeks,
+    flagged records settled at a pace that finishes in time — or not, for the late ones."""
+    target = rng.randint(500, 60_000)
+    flagged = max(1, int(target * rng.uniform(0.005, 0.02)))
+    weekly = flagged / rng.uniform(5, 10) * (0.3 if late else 1.0)
+    day, settled = start, 0.0
+    while day <= today:
+        collated = min(target, int(target * (day - start).days / 21) + target // 10)
+        shown = min(flagged, int(flagged * collated / target))
+        settled = min(shown, settled + weekly)
+        wrong = int(settled * 0.05)
+        Snapshot.objects.create(
+            business=business, on=day, target=target, extracted=target, collated=collated,
+            flagged=shown, confirmed_right=int(settled) - wrong, wrong_found=wrong,
+            corrected=int(wrong * 0.8), causes=_causes(wrong, rng),
+            source=Snapshot.Source.FORM,
+        )  # fmt: skip
+        day += dt.timedelta(days=7)
+
+
+def _causes(wrong: int, rng: random.Random) -> dict[str, int]:
+    weights = {"FAMILY_MEMBER": 45, "HOMONYM": 25, "CARRY_OVER": 10, "ROW_SHIFT": 5,
+               "TYPO": 10, "OTHER": 5}  # fmt: skip
+    causes = dict.fromkeys(weights, 0)
+    for _ in range(wrong):
+        causes[rng.choices(list(weights), list(weights.values()))[0]] += 1
+    return causes

@@ -1,20 +1,35 @@
-"""Reporting in by upload: the form takes a summary.json and refuses anything else."""
+"""Forms of the progress site. Every free-text field is screened for My Numbers (the models'
+validators); counts are bounded integers."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
-from himoken.web.progress.models import Report, Role
+from himoken.web.progress.models import (
+    Business,
+    Cause,
+    Consultation,
+    Deadline,
+    Report,
+    Role,
+    Snapshot,
+    StageProgress,
+    StateRequest,
+)
 from himoken.web.progress.reports import ReportRefused, import_summary
 
 MAX_REPORT_BYTES = 1 << 20  # an aggregate report is a few kilobytes
+DATE = forms.DateInput(attrs={"type": "date"})
+MAX_COUNT = 10**10 - 1  # as the summary schema caps counts
 
 
 class ReportUploadForm(forms.Form):
     file = forms.FileField(label="集計報告 (summary.json)")
 
-    def __init__(self, *args: object, role: Role, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, role: Role, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.role = role
 
     def clean_file(self) -> Report:
@@ -25,3 +40,110 @@ class ReportUploadForm(forms.Form):
             return import_summary(upload.read(), self.role)
         except ReportRefused as refused:
             raise forms.ValidationError(refused.problems) from refused
+
+
+class CountsForm(forms.ModelForm):
+    """Counts entered by hand for one 事務 on one day (instead of an uploaded report)."""
+
+    class Meta:
+        model = Snapshot
+        fields = ["business", "on", "target", "extracted", "collated", "flagged",
+                  "confirmed_right", "wrong_found", "corrected"]  # fmt: skip
+        widgets = {"on": DATE}
+
+    def __init__(self, *args: Any, businesses: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["business"].queryset = businesses
+        for name in self.Meta.fields[2:]:
+            self.fields[name].min_value = 0
+            self.fields[name].max_value = MAX_COUNT
+            self.fields[name].widget.attrs.update(min=0, max=MAX_COUNT)
+        for cause in Cause:
+            self.fields[f"cause_{cause.value}"] = forms.IntegerField(
+                label=f"原因: {cause.label}", min_value=0, max_value=MAX_COUNT, initial=0
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        numbers = [data.get(n) or 0 for n in self.Meta.fields[2:]]
+        target, extracted, collated, flagged, right, wrong, corrected = numbers
+        if not collated <= extracted <= target:
+            raise forms.ValidationError("照合件数 ≤ 抽出件数 ≤ 対象件数 になるように入力する")
+        if right + wrong > flagged or corrected > wrong:
+            raise forms.ValidationError(
+                "正しいと確認 + 誤りの判明 ≤ 要確認、訂正済み ≤ 誤りの判明 になるように入力する"
+            )
+        causes = {c.value: data.get(f"cause_{c.value}") or 0 for c in Cause}
+        if sum(causes.values()) not in (0, wrong):
+            raise forms.ValidationError("原因別の件数の合計を誤りの判明の件数に合わせる")
+        data["causes"] = causes
+        return data
+
+    def save(self, commit: bool = True) -> Snapshot:
+        data = self.cleaned_data
+        snapshot, _ = Snapshot.objects.update_or_create(
+            business=data["business"], on=data["on"],
+            defaults={name: data[name] for name in self.Meta.fields[2:]}
+            | {"causes": data["causes"], "source": Snapshot.Source.FORM},
+        )  # fmt: skip
+        return snapshot
+
+
+class StageForm(forms.ModelForm):
+    class Meta:
+        model = StageProgress
+        fields = ["planned_start", "planned_end", "actual_start", "actual_end", "responsible"]
+        widgets = {name: DATE for name in fields[:4]}
+
+
+class SurveyForm(forms.ModelForm):
+    CHOICES = [("", "未回答"), ("true", "はい"), ("false", "いいえ")]
+
+    class Meta:
+        model = Business
+        fields = ["obtained_with_id", "queried_all_four", "identified_soundly", "deadline"]
+        widgets = {"deadline": DATE}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.Meta.fields[:3]:
+            self.fields[name] = forms.NullBooleanField(
+                label=self.fields[name].label, required=False,
+                widget=forms.Select(choices=self.CHOICES),
+            )  # fmt: skip
+
+
+class ConsultationForm(forms.ModelForm):
+    class Meta:
+        model = Consultation
+        fields = ["organisation", "category", "question", "due"]
+        widgets = {"due": DATE, "question": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+class AnswerForm(forms.ModelForm):
+    class Meta:
+        model = Consultation
+        fields = ["owner", "answer", "status"]
+        widgets = {"answer": forms.Textarea(attrs={"rows": 3})}
+
+
+class StateRequestForm(forms.ModelForm):
+    class Meta:
+        model = StateRequest
+        fields = ["kind", "text", "status"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
+class DeadlineForm(forms.ModelForm):
+    class Meta:
+        model = Deadline
+        fields = ["business_name", "due", "set_by", "note"]
+        widgets = {"due": DATE}
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(label="基準日(過去の状況と比べる)", required=False, widget=DATE)

@@ -24,6 +24,7 @@ class Organisation(models.Model):
     code = models.CharField("団体コード", max_length=32, unique=True)
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("種別", max_length=16, choices=Kind.choices)
+    contact_email = models.EmailField("連絡先メール", blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -73,6 +74,17 @@ class Business(models.Model):
     organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="businesses")
     name = models.CharField("事務", max_length=100)
     system = models.CharField("業務システム", max_length=100)
+    # The linkage-method survey of 2023: a record check is needed unless one of these holds.
+    obtained_with_id = models.BooleanField(
+        "個人番号を本人確認書類で取得した", null=True, blank=True
+    )
+    queried_all_four = models.BooleanField(
+        "住基ネットに4情報すべてで照会した", null=True, blank=True
+    )
+    identified_soundly = models.BooleanField(
+        "一部の情報で照会した後、適切に本人を特定した", null=True, blank=True
+    )
+    deadline = models.DateField("期限(個別)", null=True, blank=True)
 
     class Meta:
         ordering = ["organisation", "name", "system"]
@@ -85,6 +97,17 @@ class Business(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation.name} {self.name}({self.system})"
+
+    @property
+    def survey_answered(self) -> bool:
+        answers = (self.obtained_with_id, self.queried_all_four, self.identified_soundly)
+        return any(answers) or all(a is not None for a in answers)
+
+    @property
+    def check_required(self) -> bool:
+        """A record check is required unless the survey shows the linkage was sound; an
+        unanswered survey counts as required (the safe side)."""
+        return not (self.obtained_with_id or self.queried_all_four or self.identified_soundly)
 
 
 class Stage(models.TextChoices):
@@ -189,3 +212,98 @@ class StateRequest(models.Model):
     class Meta:
         ordering = ["-created"]
         verbose_name = verbose_name_plural = "国への要望"
+
+
+class Deadline(models.Model):
+    """A deadline set by the state, a ministry or the prefecture, for one 事務 (by name,
+    across organisations) or for every 事務 (blank name)."""
+
+    class SetBy(models.TextChoices):
+        STATE = "state", "国"
+        MINISTRY = "ministry", "所管府省"
+        PREFECTURE = "prefecture", "府県"
+
+    business_name = models.CharField("事務(空欄はすべて)", max_length=100, blank=True)
+    due = models.DateField("期限")
+    set_by = models.CharField("設定者", max_length=16, choices=SetBy.choices)
+    note = models.CharField("備考", max_length=200, blank=True, validators=[no_my_number])
+
+    class Meta:
+        ordering = ["due"]
+        verbose_name = verbose_name_plural = "期限"
+
+    def __str__(self) -> str:
+        return f"{self.business_name or 'すべての事務'} {self.due}"
+
+
+class Cause(models.TextChoices):
+    """Causes of wrong linkages, the `causes` of spec §8."""
+
+    FAMILY_MEMBER = "FAMILY_MEMBER", "家族の番号"
+    HOMONYM = "HOMONYM", "同姓同名の他人"
+    CARRY_OVER = "CARRY_OVER", "前の人の番号の持ち越し"
+    ROW_SHIFT = "ROW_SHIFT", "一括処理の行ずれ"
+    TYPO = "TYPO", "入力誤り"
+    OTHER = "OTHER", "その他"
+
+
+class Snapshot(models.Model):
+    """The counts of one 事務 on one day, from a report or entered in the form. The latest
+    on or before a day is the state on that day (dashboards, baselines, burn-down)."""
+
+    class Source(models.TextChoices):
+        REPORT = "report", "集計報告"
+        FORM = "form", "入力"
+
+    business = models.ForeignKey(Business, models.CASCADE, related_name="snapshots")
+    on = models.DateField("日付")
+    target = models.BigIntegerField("対象件数", default=0)
+    extracted = models.BigIntegerField("抽出件数", default=0)
+    collated = models.BigIntegerField("照合件数", default=0)
+    flagged = models.BigIntegerField("要確認件数", default=0)
+    confirmed_right = models.BigIntegerField("正しいと確認", default=0)
+    wrong_found = models.BigIntegerField("誤りの判明", default=0)
+    corrected = models.BigIntegerField("訂正済み", default=0)
+    causes = models.JSONField("原因別の誤り", default=dict, blank=True)
+    source = models.CharField("出所", max_length=16, choices=Source.choices)
+
+    class Meta:
+        ordering = ["business", "on"]
+        constraints = [
+            models.UniqueConstraint(fields=["business", "on"], name="one_snapshot_per_day"),
+            models.CheckConstraint(
+                condition=models.Q(collated__lte=models.F("target"))
+                & models.Q(flagged__lte=models.F("collated")),
+                name="snapshot_counts_nest",
+            ),
+        ]
+        indexes = [models.Index(fields=["on"], name="snapshot_on")]
+        verbose_name = verbose_name_plural = "件数の記録"
+
+    @property
+    def done(self) -> int:
+        """Records through the inspection: collated, and settled if they were flagged."""
+        return done(self.collated, self.flagged, self.confirmed_right, self.wrong_found)
+
+
+def done(collated: int, flagged: int, confirmed_right: int, wrong_found: int) -> int:
+    return collated - max(flagged - confirmed_right - wrong_found, 0)
+
+
+class DataVersion(models.Model):
+    """One row counting changes to the site's data: computed pages (dashboard, executive
+    view) are cached under the current count, so any change shows at once and nothing is
+    computed twice between changes."""
+
+    counter = models.BigIntegerField(default=0)
+
+    @classmethod
+    def bump(cls) -> None:
+        updated = cls.objects.filter(pk=1).update(counter=models.F("counter") + 1)
+        if not updated:
+            cls.objects.get_or_create(pk=1, defaults={"counter": 1})
+
+    @classmethod
+    def current(cls) -> int:
+        row = cls.objects.filter(pk=1).values_list("counter", flat=True).first()
+        return row or 0

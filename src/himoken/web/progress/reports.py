@@ -7,13 +7,15 @@ reach a log or a page).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from himoken.summary import validate
-from himoken.web.progress.models import Business, Organisation, Report, Role
+from himoken.summary import FLAGGED_VERDICTS, validate
+from himoken.web.progress.models import Business, Organisation, Report, Role, Snapshot
 
 
 class ReportRefused(ValueError):
@@ -72,4 +74,24 @@ def import_summary(data: bytes, role: Role | None = None) -> Report:
             "causes": document.get("causes"),
         },
     )
+    _snapshot(business, document)
     return report
+
+
+def _snapshot(business: Business, document: dict[str, Any]) -> Snapshot:
+    """The report's counts as the 事務's snapshot on the day the run finished."""
+    run, review = document["run"], document.get("review") or {}
+    finished = timezone.localdate(dt.datetime.fromisoformat(run["finished"]))
+    flagged = sum(document["verdicts"][v] for v in FLAGGED_VERDICTS)
+    snapshot, _ = Snapshot.objects.update_or_create(
+        business=business,
+        on=finished,
+        defaults={
+            "target": run["record_rows"], "extracted": run["record_rows"],
+            "collated": run["record_rows"], "flagged": flagged,
+            "confirmed_right": review.get("confirmed_right", 0),
+            "wrong_found": review.get("wrong_found", 0), "corrected": review.get("corrected", 0),
+            "causes": document.get("causes") or {}, "source": Snapshot.Source.REPORT,
+        },
+    )  # fmt: skip
+    return snapshot
