@@ -78,13 +78,19 @@ def create_demo(today: dt.date, prefecture: str = "大阪府", seed: int = 1) ->
     prefecture_code = local_government_code(f"{int(municipalities(prefecture)[0][0][:2]):02d}000")
     for number, name in enumerate(DEPARTMENTS, start=1):
         organisation = Organisation.objects.create(
-            code=f"{prefecture_code}-{number:02d}", name=name, kind=Organisation.Kind.DEPARTMENT
+            code=f"{prefecture_code}-{number:02d}",
+            name=name,
+            kind=Organisation.Kind.DEPARTMENT,
+            contact_email=f"tenken-{prefecture_code}-{number:02d}@example.jp",
         )
         _schedule(organisation, rng.sample(BUSINESSES, rng.randint(1, 2)), today, rng)
         made += 1
     for code, name in municipalities(prefecture):
         organisation = Organisation.objects.create(
-            code=code, name=name, kind=Organisation.Kind.MUNICIPALITY
+            code=code,
+            name=name,
+            kind=Organisation.Kind.MUNICIPALITY,
+            contact_email=f"tenken-{code}@example.jp",
         )
         _schedule(organisation, BUSINESSES, today, rng)
         if rng.random() < 0.3:
@@ -105,7 +111,9 @@ def create_demo(today: dt.date, prefecture: str = "大阪府", seed: int = 1) ->
         ("reporter", Role.Kind.REPORTER, reporter_organisation),
         ("executive", Role.Kind.EXECUTIVE, None),
     ):
-        user = get_user_model().objects.create_user(username, password=DEMO_PASSWORD)
+        user = get_user_model().objects.create_user(
+            username, email=f"{username}@example.jp", password=DEMO_PASSWORD
+        )
         Role.objects.create(user=user, kind=kind, organisation=organisation)
     return made
 

@@ -60,6 +60,19 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 SESSION_COOKIE_AGE = 8 * 3600  # one working day
 
+# Mail (reminders): the console in the demo; HIMOKEN_EMAIL_BACKEND=smtp and EMAIL_HOST etc.
+# in production.
+EMAIL_BACKEND = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}.get(
+    os.environ.get("HIMOKEN_EMAIL_BACKEND", "console"),
+    "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("HIMOKEN_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("HIMOKEN_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("HIMOKEN_EMAIL_FROM", "himoken@localhost")
+
 # Error pages and logs never show request data (a My Number could be in a form field).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "himoken.web.accounts.errors.NoRequestData"
 
