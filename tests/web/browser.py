@@ -4,12 +4,13 @@ downloaded browser), and the folder the screenshots go to."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 CHROMIUM = Path(os.environ.get("HIMOKEN_CHROMIUM", "/usr/bin/chromium"))
 # Without the background-networking flags chromium keeps calling home, which the isolated
@@ -20,6 +21,7 @@ ARGS = [
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
+    "--lang=ja",  # the browser's own controls (date inputs) in Japanese, as users see them
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
@@ -67,3 +69,18 @@ class Shooter:
         path = self.folder / f"{self.count:02d}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
+
+
+def log_in(page: Page, username: str, password: str) -> None:
+    """Through the real login form; done when the header names the user."""
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="ログイン").click()
+    expect(page.locator("header .who")).to_contain_text(username)
+
+
+def log_out(page: Page) -> None:
+    """The header's logout button, back to the login page."""
+    page.locator("header").get_by_role("button", name="ログアウト").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
@@ -20,6 +21,12 @@ from himoken.web.review.imports import import_out_dir
 from himoken.web.review.models import Business, Case, Organisation, Role, Run
 
 PASSWORD = "synthetic-only"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: the progress overview is cached per process."""
+    cache.clear()
 
 
 @pytest.fixture

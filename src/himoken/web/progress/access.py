@@ -8,18 +8,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
+from himoken.web.accounts import roles
 from himoken.web.progress.models import Organisation, Role
 
 
 def role_of(request: HttpRequest) -> Role:
-    role = (
-        Role.objects.filter(user_id=request.user.pk).select_related("organisation").first()
-        if request.user.is_authenticated
-        else None
-    )
-    if role is None:
-        raise PermissionDenied("進捗管理の役割がない")
-    return role
+    return roles.role_of(request, Role, "進捗管理の役割がない")
 
 
 def prefecture(request: HttpRequest) -> Role:

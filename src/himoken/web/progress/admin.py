@@ -3,9 +3,11 @@ from django.contrib import admin
 from himoken.web.progress.models import (
     Business,
     Consultation,
+    Deadline,
     Organisation,
     Report,
     Role,
+    Snapshot,
     StageProgress,
     StateRequest,
 )
@@ -52,3 +54,15 @@ class StateRequestAdmin(admin.ModelAdmin):
 class RoleAdmin(admin.ModelAdmin):
     list_display = ["user", "kind", "organisation"]
     list_filter = ["kind"]
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(admin.ModelAdmin):
+    list_display = ["business", "on", "target", "collated", "flagged", "wrong_found", "source"]
+    list_filter = ["source"]
+    date_hierarchy = "on"
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(admin.ModelAdmin):
+    list_display = ["business_name", "due", "set_by", "note"]

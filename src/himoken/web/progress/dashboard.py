@@ -46,7 +46,8 @@ class StageStatus(StrEnum):
     NONE = "none"  # no such stage planned
 
 
-STAGE_ORDER = (StageStatus.DONE, StageStatus.NONE, StageStatus.PLANNED, StageStatus.RUNNING,
+# From least to most in need of attention: a 事務 without the stage says nothing about it.
+STAGE_ORDER = (StageStatus.NONE, StageStatus.DONE, StageStatus.PLANNED, StageStatus.RUNNING,
                StageStatus.LATE)  # fmt: skip
 STAGE_LABELS = {
     StageStatus.DONE: "完了",
@@ -141,7 +142,13 @@ class OrganisationRow:
 
     @property
     def counts(self) -> Counts:
-        return sum((b.counts for b in self.businesses), Counts())
+        """The counts of the 事務 that need a record check (the others are out of scope)."""
+        return sum((b.counts for b in self.businesses if b.check_required), Counts())
+
+    @property
+    def unreported(self) -> bool:
+        """A 事務 needing a check has reported no counts yet."""
+        return any(b.check_required and b.counts.target == 0 for b in self.businesses)
 
     @property
     def finish(self) -> dt.date | None:
@@ -184,32 +191,36 @@ class Overview:
         return shares
 
 
-def overview(as_of: dt.date) -> Overview:
-    """The overview on `as_of`, from the cache when nothing changed since it was computed."""
-    key = f"progress-overview:{DataVersion.current()}:{as_of.isoformat()}"
+def overview(as_of: dt.date, organisation: int | None = None) -> Overview:
+    """The overview on `as_of` (of one organisation, or all), from the cache when nothing
+    changed since it was computed."""
+    key = f"progress-overview:{DataVersion.current()}:{as_of.isoformat()}:{organisation}"
     found = cache.get(key)
     if found is None:
-        found = compute(as_of)
+        found = compute(as_of, organisation)
         cache.set(key, found, CACHE_SECONDS)
     return found
 
 
-def compute(as_of: dt.date) -> Overview:
+def compute(as_of: dt.date, organisation: int | None = None) -> Overview:
+    """The overview of every organisation, or of the one given (a reporter's view)."""
+    mine = Q() if organisation is None else Q(business__organisation=organisation)
     deadlines = _deadlines()
-    latest = _snapshots(as_of, Q(on__lte=as_of), "-on")
-    base = _snapshots(as_of, Q(on__lte=as_of - dt.timedelta(days=WINDOW_DAYS)), "-on")
-    first = _snapshots(as_of, Q(on__lte=as_of), "on")
-    stages = _stages(as_of)
+    latest = _snapshots(as_of, mine & Q(on__lte=as_of), "-on")
+    base = _snapshots(as_of, mine & Q(on__lte=as_of - dt.timedelta(days=WINDOW_DAYS)), "-on")
+    first = _snapshots(as_of, mine & Q(on__lte=as_of), "on")
+    stages = _stages(as_of, mine)
+    listed = Organisation.objects.all() if organisation is None else Organisation.objects.filter(
+        pk=organisation)  # fmt: skip
     organisations: dict[int, OrganisationRow] = {
         pk: OrganisationRow(pk, code, name, kind)
-        for pk, code, name, kind in Organisation.objects.values_list("pk", "code", "name", "kind")
+        for pk, code, name, kind in listed.values_list("pk", "code", "name", "kind")
     }
     causes: Counter[str] = Counter()
     fields = ("pk", "organisation_id", "name", "system", "deadline", "obtained_with_id",
               "queried_all_four", "identified_soundly")  # fmt: skip
-    for pk, organisation, name, system, own_deadline, *survey in Business.objects.values_list(
-        *fields
-    ):
+    businesses = Business.objects.filter(organisation__in=organisations)
+    for pk, owner, name, system, own_deadline, *survey in businesses.values_list(*fields):
         check_required = not any(survey)
         business_stages, late_stage, responsible, planned_end = stages.get(pk, ({}, "", "", None))
         deadline = own_deadline or deadlines.get(name) or deadlines.get("") or planned_end
@@ -224,15 +235,15 @@ def compute(as_of: dt.date) -> Overview:
         )  # fmt: skip
         if check_required and counts.target == 0 and on is None:
             row.forecast = _unreported(business_stages, as_of, deadline)
-        organisations[organisation].businesses.append(row)
+        organisations[owner].businesses.append(row)
     rows = sorted(organisations.values(), key=lambda o: o.code)
     totals = sum((o.counts for o in rows), Counts())
-    series = _burn_down(as_of)
+    series = _burn_down(as_of, organisation)
     deadline = max((b.deadline for o in rows for b in o.businesses if b.deadline), default=None)
     overall = forecast([(day, finished) for day, finished, _ in series], totals.target,
                        deadline or dt.date.max, as_of, WINDOW_DAYS)  # fmt: skip
     open_consultations = Consultation.objects.filter(
-        created__date__lte=as_of, status=Consultation.Status.OPEN
+        organisation__in=organisations, created__date__lte=as_of, status=Consultation.Status.OPEN
     )
     return Overview(
         as_of=as_of,
@@ -281,13 +292,15 @@ def _snapshots(as_of: dt.date, condition: Q, order: str
     return {pk: (on, Counts(*numbers), causes or {}) for pk, on, *numbers, causes in ranked}
 
 
-def _stages(as_of: dt.date) -> dict[int, tuple[dict[str, StageStatus], str, str, dt.date | None]]:
+def _stages(
+    as_of: dt.date, mine: Q
+) -> dict[int, tuple[dict[str, StageStatus], str, str, dt.date | None]]:
     """Per 事務: each stage's status, the first late stage and who is responsible for it, and
     the planned end of the last stage (the 事務's own deadline when none is set)."""
     found: dict[int, tuple[dict[str, StageStatus], str, str, dt.date | None]] = {}
     labels = dict(Stage.choices)
     order = [s.value for s in Stage]
-    rows = StageProgress.objects.values_list(
+    rows = StageProgress.objects.filter(mine).values_list(
         "business_id", "stage", "planned_start", "planned_end", "actual_start", "actual_end",
         "responsible",
     )  # fmt: skip
@@ -314,18 +327,19 @@ SELECT day, SUM(d - pd), SUM(t - pt) FROM (
     SELECT business_id, "on" AS day, target AS t,
            collated - CASE WHEN flagged - confirmed_right - wrong_found > 0
                            THEN flagged - confirmed_right - wrong_found ELSE 0 END AS d
-    FROM progress_snapshot WHERE "on" <= %s
+    FROM progress_snapshot WHERE "on" <= %s AND (%s IS NULL OR business_id IN (
+      SELECT id FROM progress_business WHERE organisation_id = %s))
   ) AS s0
 ) AS s1
 GROUP BY day ORDER BY day
 """
 
 
-def _burn_down(as_of: dt.date) -> list[tuple[dt.date, int]]:
+def _burn_down(as_of: dt.date, organisation: int | None) -> list[tuple[dt.date, int]]:
     """(day, records done in all 事務) on each day a count changed: each snapshot adds what
     changed since the 事務's previous one, so one pass over the snapshots suffices."""
     with connection.cursor() as cursor:
-        cursor.execute(BURN_DOWN_SQL, [as_of])
+        cursor.execute(BURN_DOWN_SQL, [as_of, organisation, organisation])
         changes = cursor.fetchall()
     series, finished, target = [], 0, 0
     for day, finished_change, target_change in changes:

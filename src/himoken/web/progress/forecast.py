@@ -55,7 +55,13 @@ def forecast(
     if per_day <= 0:
         status = Status.RED if today > deadline else Status.AMBER
         return Forecast(status, None, 0.0, remaining)
-    finish = last_day + dt.timedelta(days=math.ceil(remaining / per_day))
+    days_left = math.ceil(remaining / per_day)
+    if days_left > (dt.date.max - last_day).days:
+        # At this pace the work would end after the calendar does (year 9999): no date to
+        # show, and late for any deadline that is set.
+        status = Status.GREEN if deadline == dt.date.max else Status.RED
+        return Forecast(status, None, per_day, remaining)
+    finish = last_day + dt.timedelta(days=days_left)
     if finish <= deadline:
         status = Status.GREEN
     elif finish <= deadline + dt.timedelta(days=amber_days):

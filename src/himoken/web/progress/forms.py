@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from himoken.mynumber import looks_like_number
 from himoken.web.progress.models import (
     Business,
     Cause,
@@ -19,6 +20,7 @@ from himoken.web.progress.models import (
     StateRequest,
 )
 from himoken.web.progress.reports import ReportRefused, import_summary
+from himoken.web.progress.validators import MY_NUMBER_REFUSED, no_my_number
 
 MAX_REPORT_BYTES = 1 << 20  # an aggregate report is a few kilobytes
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -42,7 +44,27 @@ class ReportUploadForm(forms.Form):
             raise forms.ValidationError(refused.problems) from refused
 
 
-class CountsForm(forms.ModelForm):
+class ScreenedForm(forms.ModelForm):
+    """A field whose submitted value holds a My Number is shown empty again, with a message
+    that does not repeat it: neither the re-displayed form nor an error message (Django's
+    invalid-choice message quotes the value) may echo the number."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        refused = [
+            name
+            for name in list(self.errors)
+            if name in self.fields and looks_like_number(str(self.data.get(self.add_prefix(name),
+                                                                           "")))
+        ]  # fmt: skip
+        if refused:
+            self.data = self.data.copy()
+            for name in refused:
+                self.data[self.add_prefix(name)] = ""
+                self._errors[name] = self.error_class([MY_NUMBER_REFUSED])
+
+
+class CountsForm(ScreenedForm):
     """Counts entered by hand for one 事務 on one day (instead of an uploaded report)."""
 
     class Meta:
@@ -67,8 +89,10 @@ class CountsForm(forms.ModelForm):
         data = super().clean()
         numbers = [data.get(n) or 0 for n in self.Meta.fields[2:]]
         target, extracted, collated, flagged, right, wrong, corrected = numbers
-        if not collated <= extracted <= target:
-            raise forms.ValidationError("照合件数 ≤ 抽出件数 ≤ 対象件数 になるように入力する")
+        if not flagged <= collated <= extracted <= target:
+            raise forms.ValidationError(
+                "要確認件数 ≤ 照合件数 ≤ 抽出件数 ≤ 対象件数 になるように入力する"
+            )
         if right + wrong > flagged or corrected > wrong:
             raise forms.ValidationError(
                 "正しいと確認 + 誤りの判明 ≤ 要確認、訂正済み ≤ 誤りの判明 になるように入力する"
@@ -77,6 +101,10 @@ class CountsForm(forms.ModelForm):
         if sum(causes.values()) not in (0, wrong):
             raise forms.ValidationError("原因別の件数の合計を誤りの判明の件数に合わせる")
         data["causes"] = causes
+        # The same 事務 and day again replaces that day's counts (save): validate it as a
+        # change of that snapshot, not as a second one for the day.
+        existing = Snapshot.objects.filter(business=data.get("business"), on=data.get("on"))
+        self.instance = existing.first() or self.instance
         return data
 
     def save(self, commit: bool = True) -> Snapshot:
@@ -89,14 +117,19 @@ class CountsForm(forms.ModelForm):
         return snapshot
 
 
-class StageForm(forms.ModelForm):
+class StageForm(ScreenedForm):
     class Meta:
         model = StageProgress
         fields = ["planned_start", "planned_end", "actual_start", "actual_end", "responsible"]
         widgets = {name: DATE for name in fields[:4]}
 
+    def clean_responsible(self) -> str:
+        # Free text like the others, though the model field has no validator of its own.
+        no_my_number(self.cleaned_data["responsible"])
+        return self.cleaned_data["responsible"]
 
-class SurveyForm(forms.ModelForm):
+
+class SurveyForm(ScreenedForm):
     CHOICES = [("", "未回答"), ("true", "はい"), ("false", "いいえ")]
 
     class Meta:
@@ -113,7 +146,7 @@ class SurveyForm(forms.ModelForm):
             )  # fmt: skip
 
 
-class ConsultationForm(forms.ModelForm):
+class ConsultationForm(ScreenedForm):
     class Meta:
         model = Consultation
         fields = ["organisation", "category", "question", "due"]
@@ -124,21 +157,21 @@ class ConsultationForm(forms.ModelForm):
         self.fields["organisation"].queryset = organisations
 
 
-class AnswerForm(forms.ModelForm):
+class AnswerForm(ScreenedForm):
     class Meta:
         model = Consultation
         fields = ["owner", "answer", "status"]
         widgets = {"answer": forms.Textarea(attrs={"rows": 3})}
 
 
-class StateRequestForm(forms.ModelForm):
+class StateRequestForm(ScreenedForm):
     class Meta:
         model = StateRequest
         fields = ["kind", "text", "status"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
 
 
-class DeadlineForm(forms.ModelForm):
+class DeadlineForm(ScreenedForm):
     class Meta:
         model = Deadline
         fields = ["business_name", "due", "set_by", "note"]

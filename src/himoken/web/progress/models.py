@@ -7,6 +7,8 @@ against the project's one schema and screened for My Numbers before anything is 
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -291,19 +293,19 @@ def done(collated: int, flagged: int, confirmed_right: int, wrong_found: int) ->
 
 
 class DataVersion(models.Model):
-    """One row counting changes to the site's data: computed pages (dashboard, executive
-    view) are cached under the current count, so any change shows at once and nothing is
-    computed twice between changes."""
+    """One row naming the current state of the site's data: every change gives it a new random
+    token, and computed pages (dashboard, executive view) are cached under the token, so any
+    change shows at once, nothing is computed twice between changes, and a restored or
+    flushed database never meets a page cached from another state."""
 
-    counter = models.BigIntegerField(default=0)
+    token = models.CharField(max_length=32, default="")
 
     @classmethod
     def bump(cls) -> None:
-        updated = cls.objects.filter(pk=1).update(counter=models.F("counter") + 1)
-        if not updated:
-            cls.objects.get_or_create(pk=1, defaults={"counter": 1})
+        token = uuid.uuid4().hex
+        if not cls.objects.filter(pk=1).update(token=token):
+            cls.objects.update_or_create(pk=1, defaults={"token": token})
 
     @classmethod
-    def current(cls) -> int:
-        row = cls.objects.filter(pk=1).values_list("counter", flat=True).first()
-        return row or 0
+    def current(cls) -> str:
+        return cls.objects.filter(pk=1).values_list("token", flat=True).first() or "none"

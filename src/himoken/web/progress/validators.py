@@ -8,10 +8,9 @@ from django.core.exceptions import ValidationError
 
 from himoken.mynumber import looks_like_number
 
+MY_NUMBER_REFUSED = "個人番号と思われる12桁の数字が含まれている。個人情報は入力できない。"
+
 
 def no_my_number(text: str) -> None:
     if text and looks_like_number(text):
-        raise ValidationError(
-            "個人番号と思われる12桁の数字が含まれている。個人情報は入力できない。",
-            code="my_number",
-        )
+        raise ValidationError(MY_NUMBER_REFUSED, code="my_number")

@@ -70,10 +70,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     role = access.role_of(request)
     today = timezone.localdate()
     as_of = _day(request, "as_of") or today
-    view = overview(as_of)
+    # A reporter's dashboard is their organisation's: its row, totals and burn-down.
+    scope = role.organisation_id if role.kind == Role.Kind.REPORTER else None
+    view = overview(as_of, scope)
     rows = view.organisations
-    if role.kind == Role.Kind.REPORTER:
-        rows = [o for o in rows if o.pk == role.organisation_id]
     kind, status = request.GET.get("kind", ""), request.GET.get("status", "")
     if kind:
         rows = [o for o in rows if o.kind == kind]
@@ -82,7 +82,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     page_text = request.GET.get("page", "1")
     page = int(page_text) if page_text.isdigit() and int(page_text) > 0 else 1
     baseline_day = _day(request, "baseline")
-    baseline = overview(baseline_day) if baseline_day else None
+    baseline = overview(baseline_day, scope) if baseline_day else None
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -142,8 +142,7 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
             audit.record(request.user, "counts.save", snapshot.business, on=str(snapshot.on))
             messages.success(request, "件数を記録しました。")
             return redirect("progress:organisation", pk=found.pk)
-    view = overview(timezone.localdate())
-    row = next((o for o in view.organisations if o.pk == found.pk), None)
+    row = next(iter(overview(timezone.localdate(), found.pk).organisations), None)
     stages = {
         business.pk: list(StageProgress.objects.filter(business=business).order_by("pk"))
         for business in businesses
@@ -272,6 +271,7 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
             audit.record(request.user, "consultation.answer", found)
             messages.success(request, "回答を記録しました。")
             return redirect("progress:consultation", pk=found.pk)
+        found.refresh_from_db()  # validation wrote the refused answer on it: show the stored
     context = {"role": role, "consultation": found,
                "form": form if role.kind == Role.Kind.SECRETARIAT else None}  # fmt: skip
     return render(request, "progress/consultation.html", context)
@@ -345,7 +345,7 @@ def export_summary(request: HttpRequest) -> HttpResponse:
     try:
         as_of = exports.month_end(month) if month else _day(request, "as_of")
     except ValueError:
-        as_of = None
+        as_of, month = None, ""  # not a month: today's table, not titled with the input
     as_of = as_of or timezone.localdate()
     title = (
         f"マイナンバー紐付け点検の状況({month}月末)" if month else "マイナンバー紐付け点検の状況"
