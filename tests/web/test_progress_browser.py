@@ -172,7 +172,7 @@ def test_report_dashboard_consultation_executive_and_excel(
     cells = row.locator("td").all_inner_texts()
     assert cells[:3] == [reporter.name, BUSINESS, SYSTEM]
     assert cells[3].startswith(f"{finished:%Y-%m-%d}")
-    assert cells[4:] == [str(RECORDS), str(FLAGGED)]
+    assert cells[4:] == [f"{RECORDS:,}", str(FLAGGED)]
     shoot(page, "reports-uploaded")
 
     # A report whose system name holds a valid My Number is refused, and the number is not
@@ -196,18 +196,20 @@ def test_report_dashboard_consultation_executive_and_excel(
     expect(matrix).to_have_count(1)
     expect(matrix.locator("td").first).to_have_text(reporter.name)
     expect(matrix.locator("td").nth(-3)).to_have_text(own_row.status)
-    expect(matrix.locator("td").last).to_have_text(str(own_row.counts.remaining))
-    b = before.totals
+    expect(matrix.locator("td").last).to_have_text(f"{own_row.counts.remaining:,}")
+    # A reporter's totals are their organisation's, the report's figures added.
+    own = own_row.counts
     shown = totals(page)
     assert {name: shown[name] for name in FIGURES} == {
-        "対象件数": str(b.target + RECORDS),
-        "照合件数": str(b.collated + RECORDS),
-        "要確認件数": str(b.flagged + FLAGGED),
-        "正しいと確認": str(b.confirmed_right + REVIEW["confirmed_right"]),
-        "誤りの判明": str(b.wrong_found + REVIEW["wrong_found"]),
-        "訂正済み": str(b.corrected + REVIEW["corrected"]),
-        "残件数": str(b.remaining),  # all settled: nothing left of the report's records
+        "対象件数": f"{own.target + RECORDS:,}",
+        "照合件数": f"{own.collated + RECORDS:,}",
+        "要確認件数": f"{own.flagged + FLAGGED:,}",
+        "正しいと確認": f"{own.confirmed_right + REVIEW['confirmed_right']:,}",
+        "誤りの判明": f"{own.wrong_found + REVIEW['wrong_found']:,}",
+        "訂正済み": f"{own.corrected + REVIEW['corrected']:,}",
+        "残件数": f"{own.remaining:,}",  # all settled: nothing left of the report's records
     }
+    b = before.totals
     shoot(page, "dashboard-reporter")
 
     # Their organisation's page lists the report's counts; the prefecture's pages are closed.
@@ -217,7 +219,7 @@ def test_report_dashboard_consultation_executive_and_excel(
     counted = page.locator("#snapshots tbody tr", has_text="集計報告")
     expect(counted).to_have_count(1)
     assert counted.locator("td").all_inner_texts() == [
-        f"{finished:%Y-%m-%d}", BUSINESS, str(RECORDS), str(RECORDS), str(FLAGGED),
+        f"{finished:%Y-%m-%d}", BUSINESS, f"{RECORDS:,}", f"{RECORDS:,}", str(FLAGGED),
         str(REVIEW["confirmed_right"]), str(REVIEW["wrong_found"]), str(REVIEW["corrected"]),
         "集計報告",
     ]  # fmt: skip
@@ -234,7 +236,7 @@ def test_report_dashboard_consultation_executive_and_excel(
     expect(page.get_by_role("heading", name=re.compile("団体 × 段階"))).to_contain_text(
         f"({organisations}団体)"
     )
-    assert totals(page)["対象件数"] == str(b.target + RECORDS)
+    assert totals(page)["対象件数"] == f"{b.target + RECORDS:,}"
     shoot(page, "dashboard-secretariat")
     page.locator("header").get_by_role("link", name="相談").click()
     waiting = Consultation.objects.filter(status=Consultation.Status.OPEN).count()
