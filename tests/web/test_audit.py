@@ -74,3 +74,17 @@ def test_postgresql_refuses_update_and_delete(entries: list[Entry]) -> None:
     ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement)
+
+
+def test_a_change_in_the_admin_is_in_the_audit_log(django_user_model: type) -> None:
+    from django.test import Client
+
+    admin = django_user_model.objects.create_superuser("root", password="synthetic-only")
+    client = Client()
+    client.force_login(admin)
+    fields = {"code": "271004", "name": "大阪市", "kind": "municipality"}
+    response = client.post("/admin/progress/organisation/add/", fields)
+    assert response.status_code == 302
+    entry = Entry.objects.filter(action="admin.add").get()
+    assert entry.username == "root" and entry.detail["model"] == "organisation"
+    assert verify() == []

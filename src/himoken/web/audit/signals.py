@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from himoken.mynumber import looks_like_number
@@ -27,3 +29,16 @@ def login_failed(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> Non
     name = str(credentials.get("username", ""))[:150]
     # A number typed into the wrong field must not become a copy in the log.
     record(None, "login.failed", username="(個人番号らしき値)" if looks_like_number(name) else name)
+
+
+ADMIN_ACTIONS = {1: "admin.add", 2: "admin.change", 3: "admin.delete"}
+
+
+@receiver(post_save, sender=LogEntry)
+def admin_changed(sender: Any, instance: LogEntry, created: bool, **kwargs: Any) -> None:
+    """Changes made in the admin go to the audit log too (the admin keeps its own history,
+    which is neither append-only nor chained)."""
+    if created:
+        record(instance.user, ADMIN_ACTIONS.get(instance.action_flag, "admin"), None,
+               model=instance.content_type.model if instance.content_type else "",
+               object=str(instance.object_id or ""))  # fmt: skip
