@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from himoken.mynumber import looks_like_number
 from himoken.web.progress.models import (
@@ -28,7 +29,7 @@ MAX_COUNT = 10**10 - 1  # as the summary schema caps counts
 
 
 class ReportUploadForm(forms.Form):
-    file = forms.FileField(label="集計報告 (summary.json)")
+    file = forms.FileField(label=_("集計報告 (summary.json)"))
 
     def __init__(self, *args: Any, role: Role, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -37,7 +38,7 @@ class ReportUploadForm(forms.Form):
     def clean_file(self) -> Report:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_REPORT_BYTES:
-            raise forms.ValidationError("集計報告として大きすぎる(1 MB まで)")
+            raise forms.ValidationError(_("集計報告として大きすぎる(1 MB まで)"))
         try:
             return import_summary(upload.read(), self.role)
         except ReportRefused as refused:
@@ -91,15 +92,15 @@ class CountsForm(ScreenedForm):
         target, extracted, collated, flagged, right, wrong, corrected = numbers
         if not flagged <= collated <= extracted <= target:
             raise forms.ValidationError(
-                "要確認件数 ≤ 照合件数 ≤ 抽出件数 ≤ 対象件数 になるように入力する"
+                _("要確認件数 ≤ 照合件数 ≤ 抽出件数 ≤ 対象件数 になるように入力する")
             )
         if right + wrong > flagged or corrected > wrong:
             raise forms.ValidationError(
-                "正しいと確認 + 誤りの判明 ≤ 要確認、訂正済み ≤ 誤りの判明 になるように入力する"
+                _("正しいと確認 + 誤りの判明 ≤ 要確認、訂正済み ≤ 誤りの判明 になるように入力する")
             )
         causes = {c.value: data.get(f"cause_{c.value}") or 0 for c in Cause}
         if sum(causes.values()) not in (0, wrong):
-            raise forms.ValidationError("原因別の件数の合計を誤りの判明の件数に合わせる")
+            raise forms.ValidationError(_("原因別の件数の合計を誤りの判明の件数に合わせる"))
         data["causes"] = causes
         # The same 事務 and day again replaces that day's counts (save): validate it as a
         # change of that snapshot, not as a second one for the day.
@@ -109,7 +110,7 @@ class CountsForm(ScreenedForm):
 
     def save(self, commit: bool = True) -> Snapshot:
         data = self.cleaned_data
-        snapshot, _ = Snapshot.objects.update_or_create(
+        snapshot, _created = Snapshot.objects.update_or_create(
             business=data["business"], on=data["on"],
             defaults={name: data[name] for name in self.Meta.fields[2:]}
             | {"causes": data["causes"], "source": Snapshot.Source.FORM},
@@ -130,7 +131,7 @@ class StageForm(ScreenedForm):
 
 
 class SurveyForm(ScreenedForm):
-    CHOICES = [("", "未回答"), ("true", "はい"), ("false", "いいえ")]
+    CHOICES = [("", _("未回答")), ("true", _("はい")), ("false", _("いいえ"))]
 
     class Meta:
         model = Business
@@ -179,4 +180,4 @@ class DeadlineForm(ScreenedForm):
 
 
 class AsOfForm(forms.Form):
-    as_of = forms.DateField(label="基準日(過去の状況と比べる)", required=False, widget=DATE)
+    as_of = forms.DateField(label=_("基準日(過去の状況と比べる)"), required=False, widget=DATE)

@@ -11,6 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from himoken.web.progress.validators import no_my_number
 
@@ -19,18 +20,18 @@ class Organisation(models.Model):
     """A prefectural department, a municipality or another body."""
 
     class Kind(models.TextChoices):
-        DEPARTMENT = "department", "府県の部局"
-        MUNICIPALITY = "municipality", "市区町村"
-        OTHER = "other", "その他の団体"
+        DEPARTMENT = "department", _("府県の部局")
+        MUNICIPALITY = "municipality", _("市区町村")
+        OTHER = "other", _("その他の団体")
 
-    code = models.CharField("団体コード", max_length=32, unique=True)
-    name = models.CharField("名称", max_length=100)
-    kind = models.CharField("種別", max_length=16, choices=Kind.choices)
-    contact_email = models.EmailField("連絡先メール", blank=True)
+    code = models.CharField(_("団体コード"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("種別"), max_length=16, choices=Kind.choices)
+    contact_email = models.EmailField(_("連絡先メール"), blank=True)
 
     class Meta:
         ordering = ["code"]
-        verbose_name = verbose_name_plural = "団体"
+        verbose_name = verbose_name_plural = _("団体")
 
     def __str__(self) -> str:
         return f"{self.name}({self.code})"
@@ -41,20 +42,20 @@ class Role(models.Model):
     organisation, a reporter only their own, an executive reads everything and edits nothing."""
 
     class Kind(models.TextChoices):
-        SECRETARIAT = "secretariat", "事務局"
-        REPORTER = "reporter", "団体の報告担当"
-        EXECUTIVE = "executive", "幹部(閲覧のみ)"
+        SECRETARIAT = "secretariat", _("事務局")
+        REPORTER = "reporter", _("団体の報告担当")
+        EXECUTIVE = "executive", _("幹部(閲覧のみ)")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="progress_role"
     )
-    kind = models.CharField("役割", max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("役割"), max_length=16, choices=Kind.choices)
     organisation = models.ForeignKey(
         Organisation, models.CASCADE, null=True, blank=True, related_name="reporters"
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "役割"
+        verbose_name = verbose_name_plural = _("役割")
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(kind="reporter") | models.Q(organisation__isnull=False),
@@ -74,19 +75,19 @@ class Business(models.Model):
     """One 事務 of an organisation and the business system that holds its linkages."""
 
     organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="businesses")
-    name = models.CharField("事務", max_length=100)
-    system = models.CharField("業務システム", max_length=100)
+    name = models.CharField(_("事務"), max_length=100)
+    system = models.CharField(_("業務システム"), max_length=100)
     # The linkage-method survey of 2023: a record check is needed unless one of these holds.
     obtained_with_id = models.BooleanField(
-        "個人番号を本人確認書類で取得した", null=True, blank=True
+        _("個人番号を本人確認書類で取得した"), null=True, blank=True
     )
     queried_all_four = models.BooleanField(
-        "住基ネットに4情報すべてで照会した", null=True, blank=True
+        _("住基ネットに4情報すべてで照会した"), null=True, blank=True
     )
     identified_soundly = models.BooleanField(
-        "一部の情報で照会した後、適切に本人を特定した", null=True, blank=True
+        _("一部の情報で照会した後、適切に本人を特定した"), null=True, blank=True
     )
-    deadline = models.DateField("期限(個別)", null=True, blank=True)
+    deadline = models.DateField(_("期限(個別)"), null=True, blank=True)
 
     class Meta:
         ordering = ["organisation", "name", "system"]
@@ -95,7 +96,7 @@ class Business(models.Model):
                 fields=["organisation", "name", "system"], name="one_business_per_system"
             )
         ]
-        verbose_name = verbose_name_plural = "事務"
+        verbose_name = verbose_name_plural = _("事務")
 
     def __str__(self) -> str:
         return f"{self.organisation.name} {self.name}({self.system})"
@@ -115,31 +116,31 @@ class Business(models.Model):
 class Stage(models.TextChoices):
     """The stages of the inspection of one 事務, in order."""
 
-    SURVEY = "survey", "紐付け方法の調査"
-    SCOPE = "scope", "点検対象の決定"
-    EXTRACTION = "extraction", "データ抽出"
-    COLLATION = "collation", "照合"
-    CONFIRMATION = "confirmation", "本人確認"
-    CORRECTION = "correction", "訂正"
-    REPORT = "report", "報告"
+    SURVEY = "survey", _("紐付け方法の調査")
+    SCOPE = "scope", _("点検対象の決定")
+    EXTRACTION = "extraction", _("データ抽出")
+    COLLATION = "collation", _("照合")
+    CONFIRMATION = "confirmation", _("本人確認")
+    CORRECTION = "correction", _("訂正")
+    REPORT = "report", _("報告")
 
 
 class StageProgress(models.Model):
     """Planned and actual dates of one stage of one 事務, and who is responsible."""
 
     business = models.ForeignKey(Business, models.CASCADE, related_name="stages")
-    stage = models.CharField("段階", max_length=16, choices=Stage.choices)
-    planned_start = models.DateField("予定開始", null=True, blank=True)
-    planned_end = models.DateField("予定終了", null=True, blank=True)
-    actual_start = models.DateField("実績開始", null=True, blank=True)
-    actual_end = models.DateField("実績終了", null=True, blank=True)
-    responsible = models.CharField("担当者", max_length=100, blank=True)
+    stage = models.CharField(_("段階"), max_length=16, choices=Stage.choices)
+    planned_start = models.DateField(_("予定開始"), null=True, blank=True)
+    planned_end = models.DateField(_("予定終了"), null=True, blank=True)
+    actual_start = models.DateField(_("実績開始"), null=True, blank=True)
+    actual_end = models.DateField(_("実績終了"), null=True, blank=True)
+    responsible = models.CharField(_("担当者"), max_length=100, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["business", "stage"], name="one_row_per_stage")
         ]
-        verbose_name = verbose_name_plural = "段階の進捗"
+        verbose_name = verbose_name_plural = _("段階の進捗")
 
 
 class Report(models.Model):
@@ -147,24 +148,24 @@ class Report(models.Model):
     identifies it: uploading it again replaces it."""
 
     business = models.ForeignKey(Business, models.CASCADE, related_name="reports")
-    run_id = models.UUIDField("照合の実行ID")
-    finished = models.DateTimeField("照合終了日時")
-    engine = models.CharField("エンジン", max_length=64)
-    register_rows = models.BigIntegerField("住民記録の行数")
-    record_rows = models.BigIntegerField("事務データの行数")
-    verdicts = models.JSONField("判定別件数")
-    reasons = models.JSONField("理由別件数")
-    warnings = models.JSONField("警告")
-    review = models.JSONField("確認の状況", null=True, blank=True)
-    causes = models.JSONField("誤りの原因", null=True, blank=True)
-    uploaded = models.DateTimeField("受付日時", auto_now=True)
+    run_id = models.UUIDField(_("照合の実行ID"))
+    finished = models.DateTimeField(_("照合終了日時"))
+    engine = models.CharField(_("エンジン"), max_length=64)
+    register_rows = models.BigIntegerField(_("住民記録の行数"))
+    record_rows = models.BigIntegerField(_("事務データの行数"))
+    verdicts = models.JSONField(_("判定別件数"))
+    reasons = models.JSONField(_("理由別件数"))
+    warnings = models.JSONField(_("警告"))
+    review = models.JSONField(_("確認の状況"), null=True, blank=True)
+    causes = models.JSONField(_("誤りの原因"), null=True, blank=True)
+    uploaded = models.DateTimeField(_("受付日時"), auto_now=True)
 
     class Meta:
         ordering = ["-finished"]
         constraints = [
             models.UniqueConstraint(fields=["business", "run_id"], name="one_report_per_run")
         ]
-        verbose_name = verbose_name_plural = "集計報告"
+        verbose_name = verbose_name_plural = _("集計報告")
 
     @property
     def flagged(self) -> int:
@@ -175,45 +176,47 @@ class Consultation(models.Model):
     """A question (相談) from an organisation to the prefecture's secretariat."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "受付"
-        ANSWERED = "answered", "回答済み"
-        CLOSED = "closed", "完了"
+        OPEN = "open", _("受付")
+        ANSWERED = "answered", _("回答済み")
+        CLOSED = "closed", _("完了")
 
     organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="consultations")
-    category = models.CharField("分類", max_length=50, validators=[no_my_number])
-    question = models.TextField("相談内容", validators=[no_my_number])
-    owner = models.CharField("担当", max_length=100, blank=True, validators=[no_my_number])
-    due = models.DateField("回答期限", null=True, blank=True)
-    answer = models.TextField("回答", blank=True, validators=[no_my_number])
-    status = models.CharField("状態", max_length=16, choices=Status.choices, default=Status.OPEN)
-    created = models.DateTimeField("受付日時", auto_now_add=True)
+    category = models.CharField(_("分類"), max_length=50, validators=[no_my_number])
+    question = models.TextField(_("相談内容"), validators=[no_my_number])
+    owner = models.CharField(_("担当"), max_length=100, blank=True, validators=[no_my_number])
+    due = models.DateField(_("回答期限"), null=True, blank=True)
+    answer = models.TextField(_("回答"), blank=True, validators=[no_my_number])
+    status = models.CharField(_("状態"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    created = models.DateTimeField(_("受付日時"), auto_now_add=True)
 
     class Meta:
         ordering = ["status", "due"]
-        verbose_name = verbose_name_plural = "相談"
+        verbose_name = verbose_name_plural = _("相談")
 
 
 class StateRequest(models.Model):
     """A request (要望) to the state: staff, funding, technical."""
 
     class Kind(models.TextChoices):
-        STAFF = "staff", "人員"
-        FUNDING = "funding", "財政"
-        TECHNICAL = "technical", "技術"
+        STAFF = "staff", _("人員")
+        FUNDING = "funding", _("財政")
+        TECHNICAL = "technical", _("技術")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "検討中"
-        SENT = "sent", "要望済み"
-        ANSWERED = "answered", "回答あり"
+        DRAFT = "draft", _("検討中")
+        SENT = "sent", _("要望済み")
+        ANSWERED = "answered", _("回答あり")
 
-    kind = models.CharField("種別", max_length=16, choices=Kind.choices)
-    text = models.TextField("要望内容", validators=[no_my_number])
-    status = models.CharField("状態", max_length=16, choices=Status.choices, default=Status.DRAFT)
-    created = models.DateTimeField("作成日時", auto_now_add=True)
+    kind = models.CharField(_("種別"), max_length=16, choices=Kind.choices)
+    text = models.TextField(_("要望内容"), validators=[no_my_number])
+    status = models.CharField(
+        _("状態"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    created = models.DateTimeField(_("作成日時"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created"]
-        verbose_name = verbose_name_plural = "国への要望"
+        verbose_name = verbose_name_plural = _("国への要望")
 
 
 class Deadline(models.Model):
@@ -221,18 +224,18 @@ class Deadline(models.Model):
     across organisations) or for every 事務 (blank name)."""
 
     class SetBy(models.TextChoices):
-        STATE = "state", "国"
-        MINISTRY = "ministry", "所管府省"
-        PREFECTURE = "prefecture", "府県"
+        STATE = "state", _("国")
+        MINISTRY = "ministry", _("所管府省")
+        PREFECTURE = "prefecture", _("府県")
 
-    business_name = models.CharField("事務(空欄はすべて)", max_length=100, blank=True)
-    due = models.DateField("期限")
-    set_by = models.CharField("設定者", max_length=16, choices=SetBy.choices)
-    note = models.CharField("備考", max_length=200, blank=True, validators=[no_my_number])
+    business_name = models.CharField(_("事務(空欄はすべて)"), max_length=100, blank=True)
+    due = models.DateField(_("期限"))
+    set_by = models.CharField(_("設定者"), max_length=16, choices=SetBy.choices)
+    note = models.CharField(_("備考"), max_length=200, blank=True, validators=[no_my_number])
 
     class Meta:
         ordering = ["due"]
-        verbose_name = verbose_name_plural = "期限"
+        verbose_name = verbose_name_plural = _("期限")
 
     def __str__(self) -> str:
         return f"{self.business_name or 'すべての事務'} {self.due}"
@@ -241,12 +244,12 @@ class Deadline(models.Model):
 class Cause(models.TextChoices):
     """Causes of wrong linkages, the `causes` of spec §8."""
 
-    FAMILY_MEMBER = "FAMILY_MEMBER", "家族の番号"
-    HOMONYM = "HOMONYM", "同姓同名の他人"
-    CARRY_OVER = "CARRY_OVER", "前の人の番号の持ち越し"
-    ROW_SHIFT = "ROW_SHIFT", "一括処理の行ずれ"
-    TYPO = "TYPO", "入力誤り"
-    OTHER = "OTHER", "その他"
+    FAMILY_MEMBER = "FAMILY_MEMBER", _("家族の番号")
+    HOMONYM = "HOMONYM", _("同姓同名の他人")
+    CARRY_OVER = "CARRY_OVER", _("前の人の番号の持ち越し")
+    ROW_SHIFT = "ROW_SHIFT", _("一括処理の行ずれ")
+    TYPO = "TYPO", _("入力誤り")
+    OTHER = "OTHER", _("その他")
 
 
 class Snapshot(models.Model):
@@ -254,20 +257,20 @@ class Snapshot(models.Model):
     on or before a day is the state on that day (dashboards, baselines, burn-down)."""
 
     class Source(models.TextChoices):
-        REPORT = "report", "集計報告"
-        FORM = "form", "入力"
+        REPORT = "report", _("集計報告")
+        FORM = "form", _("入力")
 
     business = models.ForeignKey(Business, models.CASCADE, related_name="snapshots")
-    on = models.DateField("日付")
-    target = models.BigIntegerField("対象件数", default=0)
-    extracted = models.BigIntegerField("抽出件数", default=0)
-    collated = models.BigIntegerField("照合件数", default=0)
-    flagged = models.BigIntegerField("要確認件数", default=0)
-    confirmed_right = models.BigIntegerField("正しいと確認", default=0)
-    wrong_found = models.BigIntegerField("誤りの判明", default=0)
-    corrected = models.BigIntegerField("訂正済み", default=0)
-    causes = models.JSONField("原因別の誤り", default=dict, blank=True)
-    source = models.CharField("出所", max_length=16, choices=Source.choices)
+    on = models.DateField(_("日付"))
+    target = models.BigIntegerField(_("対象件数"), default=0)
+    extracted = models.BigIntegerField(_("抽出件数"), default=0)
+    collated = models.BigIntegerField(_("照合件数"), default=0)
+    flagged = models.BigIntegerField(_("要確認件数"), default=0)
+    confirmed_right = models.BigIntegerField(_("正しいと確認"), default=0)
+    wrong_found = models.BigIntegerField(_("誤りの判明"), default=0)
+    corrected = models.BigIntegerField(_("訂正済み"), default=0)
+    causes = models.JSONField(_("原因別の誤り"), default=dict, blank=True)
+    source = models.CharField(_("出所"), max_length=16, choices=Source.choices)
 
     class Meta:
         ordering = ["business", "on"]
@@ -280,7 +283,7 @@ class Snapshot(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["on"], name="snapshot_on")]
-        verbose_name = verbose_name_plural = "件数の記録"
+        verbose_name = verbose_name_plural = _("件数の記録")
 
     @property
     def done(self) -> int:

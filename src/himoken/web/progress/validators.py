@@ -5,10 +5,11 @@ repeats it."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from himoken.mynumber import looks_like_number
 
-MY_NUMBER_REFUSED = "個人番号と思われる12桁の数字が含まれている。個人情報は入力できない。"
+MY_NUMBER_REFUSED = _("個人番号と思われる12桁の数字が含まれている。個人情報は入力できない。")
 
 
 def no_my_number(text: str) -> None:

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from himoken.web.audit import log as audit
@@ -140,7 +141,7 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
         if counts_form.is_valid():
             snapshot = counts_form.save()
             audit.record(request.user, "counts.save", snapshot.business, on=str(snapshot.on))
-            messages.success(request, "件数を記録しました。")
+            messages.success(request, _("件数を記録しました。"))
             return redirect("progress:organisation", pk=found.pk)
     row = next(iter(overview(timezone.localdate(), found.pk).organisations), None)
     stages = {
@@ -174,7 +175,10 @@ def stage(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         form.save()
         audit.record(request.user, "stage.save", found, changed=form.changed_data)
-        messages.success(request, f"{found.get_stage_display()}の予定・実績を記録しました。")
+        messages.success(
+            request,
+            _("%(stage)sの予定・実績を記録しました。") % {"stage": found.get_stage_display()},
+        )
     else:
         messages.error(request, f"{found.get_stage_display()}: {_errors(form)}")
     return redirect("progress:organisation", pk=organisation.pk)
@@ -192,7 +196,10 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         form.save()
         audit.record(request.user, "survey.save", business, changed=form.changed_data)
-        messages.success(request, f"{business.name}の紐付け方法の調査を記録しました。")
+        messages.success(
+            request,
+            _("%(business)sの紐付け方法の調査を記録しました。") % {"business": business.name},
+        )
     else:
         messages.error(request, f"{business.name}: {_errors(form)}")
     return redirect("progress:organisation", pk=organisation.pk)
@@ -213,11 +220,14 @@ def reports(request: HttpRequest) -> HttpResponse:
     form = ReportUploadForm(request.POST or None, request.FILES or None, role=role)
     if request.method == "POST":
         if not role.may_report:
-            raise PermissionDenied("閲覧のみの役割では報告できない")
+            raise PermissionDenied(_("閲覧のみの役割では報告できない"))
         if form.is_valid():
             report = form.cleaned_data["file"]
             audit.record(request.user, "report.upload", report)
-            messages.success(request, f"{report.business} の集計報告を受け付けました。")
+            messages.success(
+                request,
+                _("%(business)s の集計報告を受け付けました。") % {"business": report.business},
+            )
             return redirect("progress:reports")
         audit.record(request.user, "report.refused", problems=form.errors.get("file", []))
     listed = Report.objects.select_related("business__organisation")
@@ -237,11 +247,11 @@ def consultations(request: HttpRequest) -> HttpResponse:
     form = ConsultationForm(request.POST or None, organisations=mine)
     if request.method == "POST":
         if role.kind == Role.Kind.EXECUTIVE:
-            raise PermissionDenied("閲覧のみの役割では相談を登録できない")
+            raise PermissionDenied(_("閲覧のみの役割では相談を登録できない"))
         if form.is_valid():
             consultation = form.save()
             audit.record(request.user, "consultation.add", consultation)
-            messages.success(request, "相談を登録しました。")
+            messages.success(request, _("相談を登録しました。"))
             return redirect("progress:consultations")
     listed = Consultation.objects.filter(organisation__in=mine).select_related("organisation")
     status = request.GET.get("status", "")
@@ -269,7 +279,7 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             form.save()
             audit.record(request.user, "consultation.answer", found)
-            messages.success(request, "回答を記録しました。")
+            messages.success(request, _("回答を記録しました。"))
             return redirect("progress:consultation", pk=found.pk)
         found.refresh_from_db()  # validation wrote the refused answer on it: show the stored
     context = {"role": role, "consultation": found,
@@ -286,7 +296,7 @@ def state_requests(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             found = form.save()
             audit.record(request.user, "state_request.add", found)
-            messages.success(request, "国への要望を登録しました。")
+            messages.success(request, _("国への要望を登録しました。"))
             return redirect("progress:state_requests")
     context = {"role": role, "requests": StateRequest.objects.all()[:300],
                "form": form if role.kind == Role.Kind.SECRETARIAT else None}  # fmt: skip
@@ -302,7 +312,7 @@ def state_request(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         form.save()
         audit.record(request.user, "state_request.save", found, changed=form.changed_data)
-        messages.success(request, "国への要望を更新しました。")
+        messages.success(request, _("国への要望を更新しました。"))
     else:
         messages.error(request, _errors(form))
     return redirect("progress:state_requests")
@@ -317,7 +327,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             found = form.save()
             audit.record(request.user, "deadline.add", found)
-            messages.success(request, "期限を登録しました。")
+            messages.success(request, _("期限を登録しました。"))
             return redirect("progress:deadlines")
     context = {"role": role, "deadlines": Deadline.objects.all(),
                "form": form if role.kind == Role.Kind.SECRETARIAT else None}  # fmt: skip
@@ -360,7 +370,7 @@ def export_summary(request: HttpRequest) -> HttpResponse:
 def export_csv(request: HttpRequest, what: str) -> HttpResponse:
     access.prefecture(request)
     if what not in ("snapshots", "businesses"):
-        raise Http404("snapshots.csv か businesses.csv")
+        raise Http404(_("snapshots.csv か businesses.csv"))
     as_of = _day(request, "as_of") or timezone.localdate()
     audit.record(request.user, f"export.{what}", None)
     if what == "snapshots":
