@@ -189,6 +189,17 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["business", "status", "verdict"], name="case_counts"),
             models.Index(fields=["business", "-risk", "ordinal"], name="case_worklist"),
+            # The worklist's filters and sorts, each read in page order (bench/review_load.py)
+            models.Index(
+                fields=["business", "verdict", "-risk", "ordinal"], name="case_by_verdict"
+            ),
+            models.Index(fields=["business", "status", "-risk", "ordinal"], name="case_by_status"),
+            models.Index(
+                fields=["business", "assignee", "-risk", "ordinal"], name="case_by_assignee"
+            ),
+            models.Index(fields=["business", "ordinal"], name="case_by_ordinal"),
+            models.Index(fields=["business", "verdict", "ordinal"], name="case_by_verdict_ordinal"),
+            models.Index(fields=["business", "-updated", "ordinal"], name="case_by_updated"),
         ]
         verbose_name = verbose_name_plural = _("要確認レコード")
 

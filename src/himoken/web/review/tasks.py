@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.utils import timezone
 
 from himoken.collate.profiles import Labels, Profile, ProfileError, load_profile
@@ -62,7 +62,6 @@ def _in_thread(pk: int) -> None:
 
 def execute(pk: int) -> None:
     """Collate the run's uploaded files into its folder and import the flagged records."""
-    close_old_connections()
     run = Run.objects.select_related("business__organisation").get(pk=pk)
     folder = run_directory(run)
     Run.objects.filter(pk=pk).update(status=Run.Status.RUNNING, stage="開始")
