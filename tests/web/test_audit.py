@@ -88,3 +88,32 @@ def test_a_change_in_the_admin_is_in_the_audit_log(django_user_model: type) -> N
     entry = Entry.objects.filter(action="admin.add").get()
     assert entry.username == "root" and entry.detail["model"] == "organisation"
     assert verify() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_appends_keep_one_chain(django_user_model: type) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need a server database (./run test runs this on it)")
+    import threading
+
+    user = django_user_model.objects.create_user("clerk", password="synthetic-only")
+    start, failures = threading.Barrier(8), []
+
+    def append(worker: int) -> None:
+        start.wait()
+        try:
+            for n in range(10):
+                record(user, "case.view", None, worker=worker, n=n)
+        except Exception as error:
+            failures.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=append, args=(w,)) for w in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert list(Entry.objects.values_list("sequence", flat=True)) == list(range(1, 81))
+    assert verify() == []

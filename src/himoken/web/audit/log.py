@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from himoken.mynumber import looks_like_number
@@ -33,14 +33,27 @@ def _fields(entry: Entry) -> dict[str, Any]:
     }
 
 
+# Appends take this lock (PostgreSQL advisory, held to the end of the transaction) before
+# reading the last entry: a row lock on the last entry would not do, since a writer that waited
+# for it reads the entry it waited on, not the one appended meanwhile, and forks the chain.
+CHAIN_LOCK = 0x68696D6F6B656E  # "himoken"
+
+
+def _serialise_appends() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+    # SQLite: transactions begin IMMEDIATE (settings.base), so writers are already serialised.
+
+
 def record(user: Any, action: str, target: models.Model | None = None, **detail: Any) -> Entry:
     """Append one entry. Details must not carry personal data: one that holds a My Number is
     refused (the log itself must never become a copy of one)."""
     if looks_like_number(json.dumps(detail, ensure_ascii=False)):
         raise ValueError("監査ログの詳細に個人番号と思われる数字は書けない")
     with transaction.atomic():
-        # The last entry, locked: appends are serialised and the chain has no forks.
-        last = Entry.objects.select_for_update().order_by("-sequence").first()
+        _serialise_appends()
+        last = Entry.objects.order_by("-sequence").only("sequence", "hash").first()
         entry = Entry(
             sequence=(last.sequence + 1) if last else 1,
             at=timezone.now(),

@@ -105,8 +105,18 @@ def databases(name: str) -> dict:
                 "USER": os.environ.get("HIMOKEN_DB_USER", "postgres"),
                 "HOST": os.environ.get("HIMOKEN_DB_HOST", "127.0.0.1"),
                 "PORT": os.environ.get("HIMOKEN_DB_PORT", "5432"),
+                # Connections kept across requests (a new backend per request costs more
+                # than most pages), checked before reuse.
+                "CONN_MAX_AGE": int(os.environ.get("HIMOKEN_DB_CONN_MAX_AGE", "60")),
+                "CONN_HEALTH_CHECKS": True,
             }
         }
     return {
-        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / f"{name}.sqlite3"}
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / f"{name}.sqlite3",
+            # Writers take the lock when their transaction begins, so two workers appending
+            # to the audit log wait for each other instead of failing.
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        }
     }
