@@ -179,3 +179,33 @@ def test_the_page_says_why_the_candidate_fits(site: Site, suspect: Case) -> None
     text = page(site.client("handler"), suspect)
     fit = text.split('id="candidate-fit">')[1].split("</p>")[0]
     assert any(verdict in fit for verdict in ("MATCH", "NOTATION", "EXPLAINED"))
+
+
+def test_the_worklist_counts_follow_every_status_change(site: Site, run: Run) -> None:
+    from django.db.models import Count
+
+    from himoken.web.review.models import CaseCount
+
+    def kept() -> dict[tuple[str, str], int]:
+        rows = CaseCount.objects.filter(business=run.business).values_list(
+            "status", "verdict", "count"
+        )
+        return {(s, v): n for s, v, n in rows if n}
+
+    def counted() -> dict[tuple[str, str], int]:
+        rows = run.cases.values_list("status", "verdict").annotate(n=Count("*")).order_by()
+        return {(s, v): n for s, v, n in rows}
+
+    assert kept() == counted()
+    cases = list(run.cases.exclude(candidate_number="").order_by("ordinal")[:3])
+    decide(site.client("handler"), cases[0], action="keep")
+    decide(site.client("handler"), cases[1], action="delete", cause="OTHER")
+    decision = Decision.objects.get(case=cases[1])
+    cases[1].refresh_from_db()
+    site.client("supervisor").post(f"/decisions/{decision.pk}/approval/",
+                                   {"version": str(cases[1].version), "approved": "1"})  # fmt: skip
+    data = {"version": "0", "method": "phone", "on": "2026-11-27", "result": "no_answer"}
+    site.client("handler").post(f"/cases/{cases[2].pk}/contacts/", data)
+    assert kept() == counted()
+    page = site.client("handler").get("/").content.decode()
+    assert f"全{sum(counted().values())}件" in page and "紐付け削除済み 1" in page

@@ -16,7 +16,7 @@ from himoken import mynumber
 from himoken.collate.check import LinkageCheck, check_linkage, lookup_entry
 from himoken.collate.verdicts import Verdict
 from himoken.web.audit import log as audit
-from himoken.web.review.models import Case, Contact, Decision, Run
+from himoken.web.review.models import Case, CaseCount, Contact, Decision, Run
 
 # A typed number whose register entry fits the record no worse than this is accepted as is;
 # REVIEW needs the clerk to confirm the differences; SUSPECT and INVALID are refused.
@@ -59,17 +59,28 @@ def check_number(case: Case, number: str) -> LinkageCheck:
     return check_linkage(record, lookup_entry(register, number))
 
 
+def _current(case: Case, version: int) -> None:
+    """The page was loaded from this version of the case, or someone saved it since."""
+    if case.version != version:
+        raise Conflict
+
+
 def _bump(case: Case, version: int, **changes: Any) -> None:
-    """Apply changes only if nobody saved the case since `version` was read."""
+    """Apply changes only if nobody saved the case since `version` was read (inside the
+    caller's transaction), keeping the worklist's counts in step with its status."""
     updated = Case.objects.filter(pk=case.pk, version=version).update(
-        version=F("version") + 1, **changes
+        version=F("version") + 1, updated=timezone.now(), **changes
     )
     if not updated:
         raise Conflict
+    new_status = changes.get("status", case.status)
+    if new_status != case.status:
+        CaseCount.move(case.business_id, case.verdict, case.status, new_status)
     case.refresh_from_db()
 
 
 def propose(case: Case, user: Any, version: int, proposal: Proposal) -> Decision:
+    _current(case, version)
     if case.status == Case.Status.CORRECTION_PENDING:
         raise Refused(_("承認待ちの判断がある。承認または差し戻しの後に判断できる"))
     if case.status in FINAL:
@@ -110,6 +121,7 @@ def propose(case: Case, user: Any, version: int, proposal: Proposal) -> Decision
 def approve(decision: Decision, user: Any, version: int, approved: bool, comment: str) -> None:
     """A second person approves (or sends back) a correction or deletion."""
     case = decision.case
+    _current(case, version)
     if decision.approved is not None or case.status != Case.Status.CORRECTION_PENDING:
         raise Refused(_("この判断は承認待ちではない"))
     if decision.proposed_by_id == user.pk:
@@ -130,6 +142,7 @@ def approve(decision: Decision, user: Any, version: int, approved: bool, comment
 
 
 def add_contact(case: Case, user: Any, version: int, **fields: Any) -> Contact:
+    _current(case, version)
     with transaction.atomic():
         status = Case.Status.IN_PROGRESS if case.status == Case.Status.OPEN else case.status
         _bump(case, version, status=status)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from himoken.summary import SummaryError, validate
-from himoken.web.review.models import Business, Case, Run
+from himoken.web.review.models import Business, Case, CaseCount, Run
 
 FLAGGED_FILE = "flagged.parquet"
 BATCH_ROWS = 5_000
@@ -56,6 +56,7 @@ def import_cases(run: Run, out_dir: Path) -> int:
     for batch in _cases(run, out_dir / FLAGGED_FILE):
         with transaction.atomic():
             added += len(Case.objects.bulk_create(batch, ignore_conflicts=True))
+    CaseCount.recount(run.business_id)
     Run.objects.filter(pk=run.pk).update(
         summary=summary,
         run_id=uuid.UUID(summary["run"]["id"]),

@@ -215,6 +215,49 @@ class Case(models.Model):
         return [r for r in self.reasons.split(";") if r]
 
 
+class CaseCount(models.Model):
+    """How many cases of one 事務 have one status and verdict: the worklist's counts, kept in
+    step with every status change (decisions.change_status) instead of counted from up to
+    millions of cases on every page."""
+
+    business = models.ForeignKey(Business, models.CASCADE, related_name="case_counts")
+    status = models.CharField(max_length=24, choices=Case.Status.choices)
+    verdict = models.CharField(max_length=16)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "status", "verdict"], name="one_count_per_status_verdict"
+            )
+        ]
+
+    @classmethod
+    def recount(cls, business_id: int) -> None:
+        """Count the 事務's cases afresh (after an import, or to repair)."""
+        counted = (
+            Case.objects.filter(business_id=business_id)
+            .values_list("status", "verdict")
+            .annotate(n=models.Count("*"))
+            .order_by()
+        )
+        cls.objects.filter(business_id=business_id).delete()
+        cls.objects.bulk_create(
+            cls(business_id=business_id, status=status, verdict=verdict, count=n)
+            for status, verdict, n in counted
+        )
+
+    @classmethod
+    def move(cls, business_id: int, verdict: str, old: str, new: str) -> None:
+        """One case of this 事務 and verdict went from status `old` to `new`."""
+        cls.objects.bulk_create(
+            [cls(business_id=business_id, status=new, verdict=verdict)], ignore_conflicts=True
+        )
+        mine = cls.objects.filter(business_id=business_id, verdict=verdict)
+        mine.filter(status=old).update(count=models.F("count") - 1)
+        mine.filter(status=new).update(count=models.F("count") + 1)
+
+
 class Contact(models.Model):
     """One attempt to confirm the person's identity."""
 
