@@ -166,3 +166,17 @@ def test_check_deploy_is_clean_with_the_production_settings(tmp_path: Path) -> N
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_progress_site_accepts_the_review_summary(site: Site, run: Run) -> None:
+    """The one document that crosses from the isolated network to the administrative one."""
+    from himoken.web.progress.models import Snapshot
+    from himoken.web.progress.reports import import_summary
+
+    settle(site, run)
+    document = exports.summary(run)
+    report = import_summary(json.dumps(document, ensure_ascii=False).encode())
+    assert report.review == document["review"] and report.causes == document["causes"]
+    snapshot = Snapshot.objects.get(business=report.business)
+    assert (snapshot.flagged, snapshot.wrong_found, snapshot.corrected) == (
+        document["review"]["flagged"], 3, 1)  # fmt: skip
