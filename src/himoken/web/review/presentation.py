@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from typing import Any
 
 from himoken.collate.check import check_linkage
 from himoken.collate.stage import PERSON_COLUMNS
@@ -61,3 +62,47 @@ def candidate_fit(case: Case) -> str:
     record = dict(case.record) | {"個人番号": case.candidate_number}
     check = check_linkage(record, case.candidate)
     return f"{check.verdict.code}: {check.explanation}" if check.explanation else check.verdict.code
+
+
+@dataclass(frozen=True)
+class Control:
+    """One filter of the worklist, ready to print: a select (options: value, label,
+    selected) or an input of some type (value)."""
+
+    name: str
+    label: str
+    options: list[tuple[str, str, bool]] | None
+    value: str = ""
+    input_type: str = "text"
+
+
+def controls(form: Any) -> list[Control]:
+    """The filter form's visible fields as plain data: printing Django's widgets cost more
+    than the rest of the worklist page (bench/review_load.py)."""
+    found = []
+    for field in form.visible_fields():
+        raw = form.data.get(field.html_name, "") if form.is_bound else ""
+        choices = getattr(field.field, "choices", None)
+        if choices is None:
+            kind = getattr(field.field.widget, "input_type", "text")
+            found.append(Control(field.html_name, str(field.label), None, str(raw), kind))
+            continue
+        options = [(str(value), str(label), str(value) == str(raw)) for value, label in choices]
+        found.append(Control(field.html_name, str(field.label), options))
+    return found
+
+
+def worklist_rows(cases: list[Case]) -> list[dict[str, Any]]:
+    """The page's cases as plain strings (templates resolve dict keys fastest, and print
+    strings without localising them)."""
+    statuses = dict(Case.Status.choices)
+    return [
+        {
+            "pk": str(case.pk), "verdict": case.verdict, "risk": str(case.risk),
+            "record_id": case.record_id, "business": str(case.business),
+            "reasons": case.reasons, "explanation": case.explanation,
+            "status": statuses[case.status],
+            "assignee": case.assignee.username if case.assignee_id else "",
+        }
+        for case in cases
+    ]  # fmt: skip

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import Context, Template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -102,8 +103,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     context = {
         "role": role,
-        "filters": filters,
-        "cases": rows[:PAGE_SIZE],
+        "controls": presentation.controls(filters),
+        "cases": presentation.worklist_rows(rows[:PAGE_SIZE]),
+        "case_url": reverse("review:case", args=[0]).removesuffix("0/"),
         "page": page,
         "has_next": len(rows) > PAGE_SIZE,
         "query": query.urlencode(),
