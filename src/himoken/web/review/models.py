@@ -45,7 +45,11 @@ class Business(models.Model):
         verbose_name = verbose_name_plural = _("事務")
 
     def __str__(self) -> str:
-        return f"{self.name}({self.system})" if self.system else self.name
+        return self.label(self.name, self.system)
+
+    @staticmethod
+    def label(name: str, system: str) -> str:
+        return f"{name}({system})" if system else name
 
 
 class Role(models.Model):

@@ -90,13 +90,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
     page = (filters.cleaned_data.get("page") if filters.is_valid() else None) or 1
     sort = (filters.cleaned_data.get("sort") if filters.is_valid() else "") or "-risk"
     rows = list(
-        filtered.order_by(sort, "ordinal")
-        .select_related("business", "assignee")
-        .only(
-            "pk", "record_id", "ordinal", "verdict", "reasons", "risk", "explanation", "status",
-            "updated", "business__name", "business__system", "assignee__username",
-        )[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1]
-    )  # fmt: skip
+        filtered.order_by(sort, "ordinal").values_list(*presentation.ROW_FIELDS)[
+            (page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1
+        ]
+    )
     audit.record(request.user, "worklist.view", None, page=page, shown=min(len(rows), PAGE_SIZE))
     counts = _counts(businesses)
     query = request.GET.copy()
