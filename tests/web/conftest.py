@@ -23,6 +23,20 @@ from himoken.web.review.models import Business, Case, Organisation, Role, Run
 PASSWORD = "synthetic-only"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_lingering_connections(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """Threads of the app (the live server's, a UI collation's) may still hold a connection
+    to the test database when the session ends; PostgreSQL would then refuse to drop it."""
+    yield
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        connection.close()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Each test starts with an empty cache: the progress overview is cached per process."""

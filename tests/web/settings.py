@@ -13,3 +13,6 @@ REVIEW_TASKS = "inline"
 REVIEW_IMPORT_ROOT = "/"  # each test passes its own tmp_path
 REVIEW_RETENTION_DAYS = 30
 WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = True  # no collectstatic before tests
+# Tests' threads (live server, concurrency tests) must not keep connections open past the test
+# database's teardown.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
