@@ -10,9 +10,11 @@ site's data version (models.DataVersion), so it is computed once per change, not
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+import threading
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db import connection
@@ -126,7 +128,7 @@ class OrganisationRow:
     kind: str
     businesses: list[BusinessRow] = field(default_factory=list)
 
-    @property
+    @cached_property
     def stages(self) -> list[StageStatus]:
         """Per stage, the worst status among the organisation's 事務."""
         return [
@@ -135,22 +137,22 @@ class OrganisationRow:
             for s in Stage
         ]  # fmt: skip
 
-    @property
+    @cached_property
     def status(self) -> Status:
         return max((b.forecast.status for b in self.businesses if b.check_required),
                    key=RAG_ORDER.index, default=Status.GREEN)  # fmt: skip
 
-    @property
+    @cached_property
     def counts(self) -> Counts:
         """The counts of the 事務 that need a record check (the others are out of scope)."""
         return sum((b.counts for b in self.businesses if b.check_required), Counts())
 
-    @property
+    @cached_property
     def unreported(self) -> bool:
         """A 事務 needing a check has reported no counts yet."""
         return any(b.check_required and b.counts.target == 0 for b in self.businesses)
 
-    @property
+    @cached_property
     def finish(self) -> dt.date | None:
         dates = [b.forecast.finish for b in self.businesses if b.check_required]
         return None if None in dates else max(dates, default=None)
@@ -169,12 +171,12 @@ class Overview:
     consultations_open: int
     consultations_overdue: int
 
-    @property
+    @cached_property
     def by_status(self) -> dict[str, int]:
         counted = Counter(o.status for o in self.organisations if o.businesses)
         return {s.value: counted[s] for s in RAG_ORDER}
 
-    @property
+    @cached_property
     def late(self) -> list[OrganisationRow]:
         """Organisations that will not finish in time at their present pace, worst first."""
         late = [o for o in self.organisations if o.status != Status.GREEN]
@@ -191,14 +193,38 @@ class Overview:
         return shares
 
 
+# The overviews this process last computed or read from the cache, as objects: a whole
+# prefecture's pickle takes most of a second to load, so a hit does not unpickle it again
+# while the cache still holds its key (cleared, expired or evicted there: gone here too).
+# Those of an older data version are dropped; at most LOADED_ROWS 事務 rows are kept (a
+# prefecture's overview of 20,000 事務 holds about 50 MB), the least recently used go first.
+_loaded: OrderedDict[str, tuple[int, Overview]] = OrderedDict()
+_loaded_lock = threading.Lock()
+LOADED_ROWS = 120_000
+
+
 def overview(as_of: dt.date, organisation: int | None = None) -> Overview:
     """The overview on `as_of` (of one organisation, or all), from the cache when nothing
     changed since it was computed."""
-    key = f"progress-overview:{DataVersion.current()}:{as_of.isoformat()}:{organisation}"
+    version = DataVersion.current()
+    key = f"progress-overview:{version}:{as_of.isoformat()}:{organisation}"
+    with _loaded_lock:
+        loaded = _loaded.get(key)
+        if loaded is not None:
+            _loaded.move_to_end(key)
+    if loaded is not None and cache.has_key(key):
+        return loaded[1]
     found = cache.get(key)
     if found is None:
         found = compute(as_of, organisation)
         cache.set(key, found, CACHE_SECONDS)
+    rows = max(1, sum(len(o.businesses) for o in found.organisations))
+    with _loaded_lock:
+        for old in [k for k in _loaded if not k.startswith(f"progress-overview:{version}:")]:
+            del _loaded[old]
+        _loaded[key] = (rows, found)
+        while len(_loaded) > 1 and sum(n for n, _ in _loaded.values()) > LOADED_ROWS:
+            _loaded.popitem(last=False)
     return found
 
 
