@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 from himoken import mynumber
 from himoken.summary import validate
 from himoken.web.review.models import Case, Decision, Run
-from tests.web.browser import Shooter, chromium, screenshots
+from tests.web.browser import Shooter, chromium, log_in, log_out, screenshots
 from tests.web.conftest import PASSWORD, Site
 
 pytestmark = pytest.mark.urls("himoken.web.urls_review")
@@ -59,19 +59,6 @@ def page(browser: Browser, live: str) -> Iterator[Page]:
     context.close()
 
 
-def log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.locator("header .who")).to_contain_text(username)
-
-
-def log_out(page: Page) -> None:
-    page.locator("header").get_by_role("button", name="ログアウト").click()
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
-
-
 def told(page: Page, text: str) -> None:
     """The page after a POST says `text` (retried: the previous page may still show)."""
     expect(page.locator("p.message")).to_have_text(text)
@@ -93,7 +80,7 @@ def test_collate_review_correct_approve_and_export(
     page.goto("/accounts/login/")
     expect(page.get_by_role("heading", name="ログイン")).to_be_visible()
     shoot(page, "login")
-    log_in(page, "supervisor")
+    log_in(page, "supervisor", PASSWORD)
     page.locator("header").get_by_role("link", name="照合").click()
     expect(page.locator("#runs")).to_contain_text("まだ照合はない")
     form = page.locator("#upload-form")
@@ -175,7 +162,7 @@ def test_collate_review_correct_approve_and_export(
     log_out(page)
 
     # A second supervisor finds it waiting and approves it.
-    log_in(page, "supervisor2")
+    log_in(page, "supervisor2", PASSWORD)
     page.locator("header").get_by_role("link", name="承認待ち").click()
     waiting = page.locator("main table tbody tr")
     expect(waiting).to_have_count(1)
@@ -257,7 +244,7 @@ def test_a_wrong_password_is_refused(transactional_db: None, site: Site, page: P
 def test_a_handler_sees_no_upload_form_nor_approvals(
     transactional_db: None, site: Site, page: Page
 ) -> None:
-    log_in(page, "handler")
+    log_in(page, "handler", PASSWORD)
     expect(page.get_by_role("heading", name="要確認一覧")).to_be_visible()
     expect(page.locator("header").get_by_role("link", name="承認待ち")).to_have_count(0)
     page.goto("/runs/")
