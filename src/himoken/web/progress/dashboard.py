@@ -138,6 +138,31 @@ class OrganisationRow:
         ]  # fmt: skip
 
     @cached_property
+    def cells(self) -> list[tuple[str, str]]:
+        """The matrix cells, (status, label) per stage: printed for up to 100 organisations a
+        page, so looked up here once rather than in the template."""
+        return [(status.value, STAGE_LABELS[status]) for status in self.stages]
+
+    @cached_property
+    def late_work(self) -> str:
+        """For "who is late": each 事務 not on track, and why."""
+        parts = []
+        for b in self.businesses:
+            if b.check_required and b.forecast.status != Status.GREEN:
+                why = (f"{b.late_stage}が遅れ" if b.late_stage
+                       else "未報告" if b.counts.target == 0 else "ペース不足")  # fmt: skip
+                parts.append(f"{b.name}({why})")
+        return " ".join(parts)
+
+    @cached_property
+    def late_people(self) -> str:
+        """Who is responsible for the 事務 not on track."""
+        late = [
+            b for b in self.businesses if b.check_required and b.forecast.status != Status.GREEN
+        ]
+        return " ".join(dict.fromkeys(b.responsible for b in late if b.responsible))
+
+    @cached_property
     def status(self) -> Status:
         return max((b.forecast.status for b in self.businesses if b.check_required),
                    key=RAG_ORDER.index, default=Status.GREEN)  # fmt: skip

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -52,8 +53,11 @@ def _day(request: HttpRequest, name: str) -> dt.date | None:
 
 
 def _charts(view: Overview) -> dict[str, str]:
+    """The charts, and the link prefix of organisation pages (reversing a URL per row of a
+    long list costs more than the row)."""
     causes = [(c.label, view.causes.get(c.value, 0)) for c in Cause]
     return {
+        "organisation_url": reverse("progress:organisation", args=[0]).removesuffix("0/"),
         # Built from numbers, dates and escaped labels only.
         "burn_down_svg": mark_safe(charts.burn_down(view.burn_down, view.ideal, view.deadline)),
         "causes_svg": mark_safe(charts.bars(causes)),
