@@ -24,20 +24,26 @@ default cache, LocMemCache: one cache per gunicorn worker process.
 What is cached: dashboard.overview() keeps each computed overview (per day shown, per
 organisation for a reporter) in the cache under the data version, so a request computes the
 overview only on a miss: the first request for that day (and reporter's organisation) in
-that worker after any change to the data. Each worker computes its own. A hit still
-unpickles the whole overview (LocMemCache stores pickles) and renders the page.
+that worker after any change to the data. Each worker computes its own (LocMemCache is per
+process). A hit uses the overview object the worker already holds (it keeps the ones it
+loaded while the cache holds their keys, not to unpickle 7 MB per request) and renders the
+page: its filters, the matrix's 100 rows, the executive view's 200 late organisations.
 
 Printed, in this order:
 - compute() of the whole overview and of one organisation's, in this process (no HTTP): its
-  SQL per query and the rest, and the size and unpickling time of the cached object;
+  SQL per query and the rest, and the size and unpickling time of the cached object (what
+  a worker pays once to load it from the cache); with --explain, EXPLAIN ANALYZE of its
+  queries that took 20 ms or more;
 - the cold first request (a cache miss: right after a data version bump) and the next one
   (a hit) through the server, one client alone, for the dashboard, the executive view and a
   reporter's dashboard;
 - each page alone (one client, no load, cache warm) as a baseline;
 - the load: --clients closed-loop clients (threads, the standard library's http.client, one
-  kept-alive connection each) that log in through the real login form and repeat one
-  request and a --think seconds pause (0.5 s: someone reading a page for half a second is
-  already a brisk user; the pause keeps the clients from being a pure stress test). Client
+  kept-alive connection each, or a connection per request with --per-request-connections,
+  as behind a proxy that does not keep upstream connections) that log in through the real
+  login form and repeat one request and a --think seconds pause (0.5 s, as review_load.py:
+  someone reading a page for half a second is already a brisk user; ten such clients ask
+  for some 18 whole-prefecture pages a second, far more than ten people would). Client
   i is, by i mod 10: 0-4 the secretariat, 5-7 an executive, 8-9 a reporter of an
   organisation of their own. The secretariat opens the dashboard 75% of the time ("/" with
   pages 1-20, the kind and outlook filters, as_of one to four weeks back, a baseline one
@@ -51,7 +57,11 @@ Printed, in this order:
   data change: a new data version, so every cached overview in every worker misses once),
   one --write-every of warm-up, then --seconds measured.
 Per phase: count, p50, p95, max per kind, errors (any status but 200, and for the counts
-post but 302, or a failed request), throughput, where the CPU went, the slowest requests.
+post but 302, a failed request, or one still unanswered when the clients were stopped: its
+wait so far counts as its time), throughput, where the CPU went (and per gunicorn worker:
+connections kept alive stay with the worker that accepted them), the slowest requests.
+The machine is shared (other jobs, and a virtual machine's neighbours): the page-alone
+figures and the login-page probe are the same run's baselines.
 Target (issue 6): p95 <= 300 ms for the dashboard, the executive view and the reporter's
 dashboard with 10 clients, zero errors (logins included): judged on each phase.
 """
@@ -382,18 +392,18 @@ def in_process(today: dt.date, reporter_organisation: int, explain: bool) -> Non
                                          for q in slowest) + ")")  # fmt: skip
         print(
             f"  cached object: {len(pickled) / 1e6:.1f} MB pickled, unpickled in "
-            f"{statistics.median(loads) * 1000:.0f} ms (LocMemCache: every hit pays this)"
+            f"{statistics.median(loads) * 1000:.0f} ms (by a worker that no longer keeps it)"
         )
         if explain:
             for query in queries:
-                if float(query["time"]) < 0.02 or not query["sql"].startswith("SELECT"):
+                if float(query["time"]) < 0.02 or not query["sql"].lstrip().startswith("SELECT"):
                     continue
                 with connection.cursor() as cursor:
                     cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
                     lines = [line for (line,) in cursor.fetchall()]
                 shown = [lines[0], *(line for line in lines[1:] if PLAN_LINES.search(line))]
                 print(f"--- EXPLAIN ANALYZE ({label}) {_what(query['sql'])}: "
-                      f"{query['sql'][:300]}")  # fmt: skip
+                      f"{' '.join(query['sql'].split())[:300]}")  # fmt: skip
                 print("\n".join(line[:160] for line in shown))
     connection.close()
 

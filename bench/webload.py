@@ -19,9 +19,15 @@ A benchmark script (bench/dashboard.py; bench/review_load.py is to move onto thi
     print(webload.HEADER); print(webload.row(kind, [s.seconds for s in ...], errors))
     webload.stop_server(server)
 
+run_load does it all at once; start_clients, then measure() once per phase, then
+Load.finish() measures several phases with the same clients (bench/dashboard.py).
+
 Needs PostgreSQL at 127.0.0.1:5432, user postgres, trust authentication (as ./run test).
-Requests are timed on the client (connection reuse as a browser does, one connection per
-client); a request that fails on the network is a Sample with status 0.
+Requests are timed on the client (one kept-alive connection per client as a browser keeps,
+or Load(keep_alive=False): a connection per request, as behind a proxy); a request that
+fails on the network is a Sample with status 0, one still waiting when the clients are
+stopped a Sample with status UNFINISHED. A Measured window holds the requests that started
+in it, however long after it they ended.
 """
 
 from __future__ import annotations
