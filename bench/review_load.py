@@ -40,10 +40,7 @@ import json
 import os
 import random
 import re
-import resource
-import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,37 +50,34 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
 import psycopg
 
-PASSWORD = "synthetic-only-bench"
+from webload import (
+    HOST,
+    PASSWORD,
+    PG,
+    Browser,
+    LockWatch,
+    cpu_seconds,
+    django_env,
+    form_fields,
+    free_port,
+    quantile,
+    recreate_database,
+    row,
+    start_server,
+    stop_server,
+)
+
 USERS = 40  # every 5th a supervisor; client i logs in as user i % USERS
-HOST = "127.0.0.1"
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 TARGET_MS = 300
 KINDS = ("list", "record", "decision")
 
 
 # --- the database ---------------------------------------------------------------------------
-
-
-def django_env(args: argparse.Namespace, data_dir: Path) -> dict[str, str]:
-    return {
-        "DJANGO_SETTINGS_MODULE": "himoken.web.settings.review",
-        "HIMOKEN_DB": "postgresql",
-        "HIMOKEN_DB_NAME": args.db,
-        "HIMOKEN_DB_HOST": PG["host"],
-        "HIMOKEN_DB_PORT": str(PG["port"]),
-        "HIMOKEN_DB_USER": PG["user"],
-        "HIMOKEN_DATA_DIR": str(data_dir),
-        "HIMOKEN_PRODUCTION": "1",
-        "HIMOKEN_SECRET_KEY": secrets.token_urlsafe(50),
-        "HIMOKEN_SSL_REDIRECT": "0",
-        "HIMOKEN_ALLOWED_HOSTS": HOST,
-    }
 
 
 def seeded_cases(name: str) -> int | None:
@@ -93,12 +87,6 @@ def seeded_cases(name: str) -> int | None:
             return conn.execute("SELECT count(*) FROM review_case").fetchone()[0]
     except psycopg.Error:
         return None
-
-
-def recreate_database(name: str) -> None:
-    with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 @dataclass
@@ -339,118 +327,9 @@ def explain() -> None:
 # --- the server -----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def start_server(args: argparse.Namespace, env: dict[str, str], log: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", args.app,
-               "--bind", f"{HOST}:{args.port}", "--workers", str(args.workers),
-               "--worker-class", args.worker_class, "--threads", str(args.threads),
-               "--keep-alive", "5", "--backlog", "256", "--error-logfile", str(log)]  # fmt: skip
-    server = subprocess.Popen(
-        command, env=os.environ | env, stdout=subprocess.DEVNULL, start_new_session=True
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"gunicorn exited ({server.returncode}):\n{log.read_text()[-2000:]}")
-        try:
-            status, _, _ = Browser(args.port).get("/accounts/login/")
-            if status == 200:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    stop_server(server)
-    sys.exit(f"gunicorn did not answer in 60 s:\n{log.read_text()[-2000:]}")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    """Stop gunicorn and its workers (its own process group, started here)."""
-    if server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-
-
 # --- the clients ----------------------------------------------------------------------------
 
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 DECISION_FORM = re.compile(r'id="decision-form">(.*?)</form>', re.S)
-INPUT = re.compile(r'<input type="(\w+)" name="([^"]+)"(?: value="([^"]*)")?')
-SELECT = re.compile(r'<select name="([^"]+)"[^>]*>(.*?)</select>', re.S)
-OPTION = re.compile(r'<option value="([^"]*)"( selected)?')
-TEXTAREA = re.compile(r'<textarea name="([^"]+)"[^>]*>\n?(.*?)</textarea>', re.S)
-
-
-def form_fields(form: str) -> dict[str, str]:
-    """What a browser submits for a form as rendered (unticked checkboxes left out)."""
-    fields = {name: value or "" for kind, name, value in INPUT.findall(form)
-              if kind != "checkbox"}  # fmt: skip
-    for name, options in SELECT.findall(form):
-        choices = OPTION.findall(options)  # none selected: the first
-        first = choices[0][0] if choices else ""
-        fields[name] = next((v for v, chosen in choices if chosen), first)
-    fields.update(TEXTAREA.findall(form))
-    return fields
-
-
-class Browser:
-    """One user's connection and cookies (the site's cookies are Secure: sent here anyway,
-    as the proxy that ends HTTPS would)."""
-
-    def __init__(self, port: int) -> None:
-        self.connection = http.client.HTTPConnection(HOST, port, timeout=60)
-        self.cookies: dict[str, str] = {}
-        self.used = False
-
-    def request(
-        self, method: str, path: str, form: dict[str, str] | None = None
-    ) -> tuple[int, str, float]:
-        """(status, body, seconds). A kept-alive connection the server closed meanwhile is
-        reopened once, as browsers do (the time counts)."""
-        body = urlencode(form) if form is not None else None
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        started = time.perf_counter()
-        for attempt in (1, 2):
-            try:
-                self.connection.request(method, path, body, headers)
-                response = self.connection.getresponse()
-                data = response.read()
-                break
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                self.connection.close()
-                if attempt == 2 or not self.used:
-                    raise
-        seconds = time.perf_counter() - started
-        self.used = True
-        for header in response.headers.get_all("Set-Cookie") or []:
-            for name, morsel in SimpleCookie(header).items():
-                self.cookies[name] = morsel.value
-        return response.status, data.decode("utf-8", "replace"), seconds
-
-    def get(self, path: str) -> tuple[int, str, float]:
-        return self.request("GET", path)
-
-    def login(self, username: str) -> None:
-        status, page, _ = self.get("/accounts/login/")
-        token = CSRF.search(page)
-        if status != 200 or token is None:
-            raise RuntimeError(f"login page: {status}")
-        form = {"username": username, "password": PASSWORD, "next": "/",
-                "csrfmiddlewaretoken": token.group(1)}  # fmt: skip
-        status, _, _ = self.request("POST", "/accounts/login/", form)
-        if status != 302 or "sessionid" not in self.cookies:
-            raise RuntimeError(f"login of {username}: {status}")
 
 
 # Worklist requests: (share, query maker); pages 1-20, page 1 half the time.
@@ -606,93 +485,8 @@ def alone(port: int, case_ids: tuple[int, int], repeat: int) -> dict[str, list[f
 
 # --- what the machine did -------------------------------------------------------------------
 
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def processes() -> dict[int, tuple[int, str, int]]:
-    """pid -> (parent, name, CPU ticks incl. reaped children) from /proc."""
-    found = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                    text = handle.read()
-            except OSError:
-                continue
-            name = text[text.index("(") + 1 : text.rindex(")")]
-            fields = text.rsplit(")", 1)[1].split()
-            found[int(entry)] = (int(fields[1]), name, sum(int(f) for f in fields[11:15]))
-    return found
-
-
-def cpu_seconds(server_pid: int) -> dict[str, float]:
-    """CPU seconds so far of the gunicorn tree, of PostgreSQL (postmaster, live backends and
-    the ones it reaped), of this process, and the machine's busy time."""
-    table = processes()
-    tree, stack = 0, [server_pid]
-    children: dict[int, list[int]] = {}
-    for pid, (parent, _, _) in table.items():
-        children.setdefault(parent, []).append(pid)
-    while stack:
-        pid = stack.pop()
-        tree += table.get(pid, (0, "", 0))[2]
-        stack.extend(children.get(pid, []))
-    postgres = sum(ticks for _, name, ticks in table.values() if name == "postgres")
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    with open("/proc/stat", encoding="ascii") as handle:
-        values = [int(v) for v in handle.readline().split()[1:]]
-    busy = sum(values) - values[3] - values[4]
-    return {"server": tree / TICK, "postgres": postgres / TICK,
-            "clients": usage.ru_utime + usage.ru_stime, "machine busy": busy / TICK}  # fmt: skip
-
-
-class LockWatch:
-    """Samples pg_stat_activity of the bench database every 100 ms: backends running a query,
-    and backends waiting on a lock (and whether on the audit log)."""
-
-    QUERY = """SELECT count(*) FILTER (WHERE state = 'active'),
-                      count(*) FILTER (WHERE wait_event_type = 'Lock'),
-                      count(*) FILTER (WHERE wait_event_type = 'Lock'
-                                       AND query LIKE '%%audit_entry%%')
-               FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"""
-
-    def __init__(self, db: str) -> None:
-        self.db, self.rows = db, []
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.sample, daemon=True)
-
-    def sample(self) -> None:
-        with psycopg.connect(dbname=self.db, autocommit=True, **PG) as conn:
-            while not self.stop.wait(0.1):
-                self.rows.append(conn.execute(self.QUERY, (self.db,)).fetchone())
-
-    def summary(self) -> str:
-        if not self.rows:
-            return "no samples"
-        active = [r[0] for r in self.rows]
-        waiting = [r[1] for r in self.rows]
-        audit = [r[2] for r in self.rows]
-        share = sum(1 for w in waiting if w) / len(waiting)
-        return (f"running a query mean {statistics.fmean(active):.1f} max {max(active)}; "
-                f"waiting on a lock mean {statistics.fmean(waiting):.2f} max {max(waiting)} "
-                f"(in {share:.0%} of {len(self.rows)} samples; on the audit log: "
-                f"{sum(audit)} of {sum(waiting)} waits)")  # fmt: skip
-
 
 # --- the report -----------------------------------------------------------------------------
-
-
-def quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def row(label: str, times: list[float], errors: int | str = "", extra: str = "") -> str:
-    if not times:
-        return f"{label:<22} {0:>6}"
-    ms = [t * 1000 for t in times]
-    return (f"{label:<22} {len(ms):>6} {quantile(ms, 0.5):>7.0f} {quantile(ms, 0.95):>7.0f} "
-            f"{max(ms):>7.0f} {errors!s:>6} {extra}")  # fmt: skip
 
 
 def main() -> None:
@@ -722,7 +516,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="himoken-bench-review-") as tmp:
         data_dir = Path(tmp) / "data"
-        env = django_env(args, data_dir)
+        env = django_env("review", args.db, data_dir)
         os.environ.update(env)
         import django
         from django.core.management import call_command
