@@ -57,5 +57,6 @@ def test_the_dashboard_and_executive_view_switch_to_english(secretariat: Client)
                   "Open consultations:", "Organisations behind schedule",
                   "Records remaining over time", "Cause of error"):  # fmt: skip
         assert label in text, label
+    assert "児童手当(Not reported)" in text  # why a 事務 is late, in the reader's language
     for japanese in ("期限までに終わるか", "全体の残件数", "団体の見通し", "遅れている団体"):
         assert japanese not in text, japanese

@@ -144,15 +144,12 @@ class OrganisationRow:
         return [(status.value, STAGE_LABELS[status]) for status in self.stages]
 
     @cached_property
-    def late_work(self) -> str:
-        """For "who is late": each 事務 not on track, and why."""
-        parts = []
-        for b in self.businesses:
-            if b.check_required and b.forecast.status != Status.GREEN:
-                why = (f"{b.late_stage}が遅れ" if b.late_stage
-                       else "未報告" if b.counts.target == 0 else "ペース不足")  # fmt: skip
-                parts.append(f"{b.name}({why})")
-        return " ".join(parts)
+    def late_work(self) -> list[tuple[str, str, bool]]:
+        """For "who is late": each 事務 needing a check that is not on track, as (name, the
+        first late stage or "", no counts reported yet); the template words the reason, in the
+        reader's language."""
+        return [(b.name, b.late_stage, b.counts.target == 0) for b in self.businesses
+                if b.check_required and b.forecast.status != Status.GREEN]  # fmt: skip
 
     @cached_property
     def late_people(self) -> str:
