@@ -291,20 +291,38 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "progress/consultation.html", context)
 
 
-@login_required
-def state_requests(request: HttpRequest) -> HttpResponse:
+def _listed_with_form(
+    request: HttpRequest,
+    form_class: type[Any],
+    listed: Any,
+    template: str,
+    name: str,
+    action: str,
+    saved: str,
+) -> HttpResponse:
+    """A prefecture-wide list (the secretariat and executives read it) with the form that
+    adds to it (the secretariat only)."""
     role = access.prefecture(request)
-    form = StateRequestForm(request.POST or None)
+    form = form_class(request.POST or None)
     if request.method == "POST":
         access.secretariat(request)
         if form.is_valid():
             found = form.save()
-            audit.record(request.user, "state_request.add", found)
-            messages.success(request, _("国への要望を登録しました。"))
-            return redirect("progress:state_requests")
-    context = {"role": role, "requests": StateRequest.objects.all()[:300],
+            audit.record(request.user, action, found)
+            messages.success(request, saved)
+            return redirect(request.path)
+    context = {"role": role, name: listed,
                "form": form if role.kind == Role.Kind.SECRETARIAT else None}  # fmt: skip
-    return render(request, "progress/state_requests.html", context)
+    return render(request, template, context)
+
+
+@login_required
+def state_requests(request: HttpRequest) -> HttpResponse:
+    return _listed_with_form(
+        request, StateRequestForm, StateRequest.objects.all()[:300],
+        "progress/state_requests.html", "requests", "state_request.add",
+        _("国への要望を登録しました。"),
+    )  # fmt: skip
 
 
 @login_required
@@ -324,18 +342,10 @@ def state_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def deadlines(request: HttpRequest) -> HttpResponse:
-    role = access.prefecture(request)
-    form = DeadlineForm(request.POST or None)
-    if request.method == "POST":
-        access.secretariat(request)
-        if form.is_valid():
-            found = form.save()
-            audit.record(request.user, "deadline.add", found)
-            messages.success(request, _("期限を登録しました。"))
-            return redirect("progress:deadlines")
-    context = {"role": role, "deadlines": Deadline.objects.all(),
-               "form": form if role.kind == Role.Kind.SECRETARIAT else None}  # fmt: skip
-    return render(request, "progress/deadlines.html", context)
+    return _listed_with_form(
+        request, DeadlineForm, Deadline.objects.all(), "progress/deadlines.html", "deadlines",
+        "deadline.add", _("期限を登録しました。"),
+    )  # fmt: skip
 
 
 # --- reports out -----------------------------------------------------------------------------
