@@ -3,14 +3,14 @@ expected answer; a new URL without an expectation fails this test."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from himoken.web.review.models import Case, Decision, Run
+from tests.web.authorization import url_names, without_expectation
 from tests.web.conftest import Site
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("himoken.web.urls_review")]
@@ -66,30 +66,11 @@ EXPECTATIONS: dict[str, list[tuple[str, Callable[[Objects], str], dict[str, str]
     "review:run_summary": [("GET", lambda o: f"/runs/{o['run'].pk}/summary.json", EVERYONE)],
     "review:run_purge": [("POST", lambda o: f"/runs/{o['run'].pk}/purge/", SUPERVISORS)],
 }
-# Django's own pages: the admin is for staff only (none of the roles is staff), the
-# authentication pages and the language switch are open.
-STAFF_ONLY_NAMESPACES = ("admin",)
-OPEN = {"login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
-        "password_reset_complete", "set_language", "password_change",
-        "password_change_done"}  # fmt: skip
-
-
-def named_patterns(resolver: URLResolver, namespace: str = "") -> Iterator[str]:
-    for pattern in resolver.url_patterns:
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from named_patterns(pattern, inner)
-        elif isinstance(pattern, URLPattern):
-            yield f"{namespace}{pattern.name}" if pattern.name else f"{namespace}{pattern}"
 
 
 def test_every_url_has_an_expectation() -> None:
-    names = set(named_patterns(get_resolver()))
-    unexpected = {
-        n for n in names
-        if n not in EXPECTATIONS and n.split(":")[0] not in STAFF_ONLY_NAMESPACES
-        and n not in OPEN
-    }  # fmt: skip
+    names = url_names()
+    unexpected = without_expectation(names, set(EXPECTATIONS))
     assert not unexpected, f"URLs with no authorization expectation: {sorted(unexpected)}"
     assert set(EXPECTATIONS) <= names, "expectations for URLs that no longer exist"
 
