@@ -17,6 +17,7 @@ from django.test import Client
 from himoken.collate.profiles import Labels, load_profile
 from himoken.collate.run import collate
 from himoken.synth import ERROR_TYPES, SynthOptions, generate
+from himoken.web.progress import dashboard
 from himoken.web.review.imports import import_out_dir
 from himoken.web.review.models import Business, Case, Organisation, Role, Run
 
@@ -39,8 +40,9 @@ def _no_lingering_connections(django_db_setup: None, django_db_blocker: Any) -> 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    """Each test starts with an empty cache: the progress overview is cached per process."""
+    """Each test starts with empty caches: the progress overviews are kept per process."""
     cache.clear()
+    dashboard.forget()
 
 
 @pytest.fixture

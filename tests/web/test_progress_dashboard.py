@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 import openpyxl
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from himoken.web.progress import exports
@@ -55,13 +54,6 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 TODAY = D(2026, 3, 4)
 W = [TODAY - dt.timedelta(days=7 * (4 - week)) for week in range(5)]  # 02-04 … 03-04
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """Overviews are cached under the data version, which restarts with each test's
-    database: a previous test's overview must not be found under the same number."""
-    cache.clear()
 
 
 def snap(
@@ -469,6 +461,35 @@ def test_the_overview_is_cached_until_the_data_changes(prefecture: Prefecture) -
     assert overview(today).consultations_open == 0
     Consultation.objects.create(organisation=prefecture.a, category="照合", question="?")
     assert overview(today).consultations_open == 1
+
+
+def test_a_change_recomputes_only_the_changed_organisations_part(
+    prefecture: Prefecture,
+) -> None:
+    before = overview(TODAY)
+    a, b, c = (organisation_row(before, o) for o in (prefecture.a, prefecture.b, prefecture.c))
+    assert overview(TODAY, prefecture.a.pk).organisations == [a]  # the reporter's, reused
+    latest = Snapshot.objects.get(business=prefecture.b3, on=TODAY)
+    latest.collated = 700
+    latest.save()  # 堺市 reports again
+    after = overview(TODAY)
+    assert after is not before
+    assert organisation_row(after, prefecture.a) is a
+    assert organisation_row(after, prefecture.c) is c
+    assert organisation_row(after, prefecture.b) is not b
+    assert organisation_row(after, prefecture.b).counts.collated == 700
+    # Assembled from parts, it says exactly what a computation from scratch says.
+    assert after == compute(TODAY)
+    assert after.burn_down != before.burn_down
+    # A deadline decides every 事務's forecast: every part is computed again.
+    Deadline.objects.create(business_name="", due=D(2026, 3, 20), set_by="prefecture")
+    changed = overview(TODAY)
+    assert all(
+        organisation_row(changed, o) is not organisation_row(after, o)
+        for o in (prefecture.a, prefecture.b, prefecture.c)
+    )
+    assert changed == compute(TODAY)
+    assert business_row(changed, prefecture.b5).deadline == D(2026, 3, 20)
 
 
 # --- exports -----------------------------------------------------------------------------------

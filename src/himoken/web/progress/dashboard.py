@@ -2,9 +2,11 @@
 same computation on a past day): each organisation's stages, each 事務's forecast against its
 deadline, the burn-down of remaining records, wrong linkages by cause, consultations waiting.
 
-A prefecture has thousands of 事務 with weekly counts for a year: the figures come from a few
-set-wise queries (window functions over the snapshots), and the result is cached under the
-site's data version (models.DataVersion), so it is computed once per change, not per request.
+A prefecture has thousands of 事務 with weekly counts for a year, and reports arrive all day:
+each organisation's part is computed in a few set-wise queries (an index probe per 事務 for its
+snapshots, one pass for the burn-down) and kept under the organisation's data version, the
+overview under the site's (models.DataVersion). A report makes one organisation's part be
+computed again, and the overview assembled from the parts, not the whole prefecture recomputed.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
-from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from himoken.web.progress.forecast import Forecast, Status, forecast
 from himoken.web.progress.models import (
@@ -52,10 +54,10 @@ class StageStatus(StrEnum):
 STAGE_ORDER = (StageStatus.NONE, StageStatus.DONE, StageStatus.PLANNED, StageStatus.RUNNING,
                StageStatus.LATE)  # fmt: skip
 STAGE_LABELS = {
-    StageStatus.DONE: "完了",
-    StageStatus.RUNNING: "実施中",
-    StageStatus.PLANNED: "予定",
-    StageStatus.LATE: "遅れ",
+    StageStatus.DONE: _("完了"),
+    StageStatus.RUNNING: _("実施中"),
+    StageStatus.PLANNED: _("予定"),
+    StageStatus.LATE: _("遅れ"),
     StageStatus.NONE: "―",
 }
 
@@ -170,6 +172,14 @@ class OrganisationRow:
         return sum((b.counts for b in self.businesses if b.check_required), Counts())
 
     @cached_property
+    def causes(self) -> Counter[str]:
+        """Wrong linkages found by cause, in all its 事務."""
+        found: Counter[str] = Counter()
+        for b in self.businesses:
+            found.update({c: n for c, n in b.causes.items() if n})
+        return found
+
+    @cached_property
     def unreported(self) -> bool:
         """A 事務 needing a check has reported no counts yet."""
         return any(b.check_required and b.counts.target == 0 for b in self.businesses)
@@ -215,67 +225,52 @@ class Overview:
         return shares
 
 
-# The overviews this process last computed or read from the cache, as objects: a whole
-# prefecture's pickle takes most of a second to load, so a hit does not unpickle it again
-# while the cache still holds its key (cleared, expired or evicted there: gone here too).
-# Those of an older data version are dropped; at most LOADED_ROWS 事務 rows are kept (a
-# prefecture's overview of 20,000 事務 holds about 50 MB), the least recently used go first.
-_loaded: OrderedDict[str, tuple[int, Overview]] = OrderedDict()
-_loaded_lock = threading.Lock()
-LOADED_ROWS = 120_000
+# --- computing: each organisation's part, then the whole -----------------------------------
 
 
-def overview(as_of: dt.date, organisation: int | None = None) -> Overview:
-    """The overview on `as_of` (of one organisation, or all), from the cache when nothing
-    changed since it was computed."""
-    version = DataVersion.current()
-    key = f"progress-overview:{version}:{as_of.isoformat()}:{organisation}"
-    with _loaded_lock:
-        loaded = _loaded.get(key)
-        if loaded is not None:
-            _loaded.move_to_end(key)
-    if loaded is not None and cache.has_key(key):
-        return loaded[1]
-    found = cache.get(key)
-    if found is None:
-        found = compute(as_of, organisation)
-        cache.set(key, found, CACHE_SECONDS)
-    rows = max(1, sum(len(o.businesses) for o in found.organisations))
-    with _loaded_lock:
-        for old in [k for k in _loaded if not k.startswith(f"progress-overview:{version}:")]:
-            del _loaded[old]
-        _loaded[key] = (rows, found)
-        while len(_loaded) > 1 and sum(n for n, _ in _loaded.values()) > LOADED_ROWS:
-            _loaded.popitem(last=False)
-    return found
+@dataclass
+class Part:
+    """One organisation's share of an overview on one day: its row, and what its snapshots add
+    to the burn-down on each day a count changed, as (records done, records in scope)."""
+
+    row: OrganisationRow
+    changes: dict[dt.date, tuple[int, int]] = field(default_factory=dict)
 
 
 def compute(as_of: dt.date, organisation: int | None = None) -> Overview:
-    """The overview of every organisation, or of the one given (a reporter's view)."""
-    mine = Q() if organisation is None else Q(business__organisation=organisation)
-    deadlines = _deadlines()
-    latest = _snapshots(as_of, mine & Q(on__lte=as_of), "-on")
-    base = _snapshots(as_of, mine & Q(on__lte=as_of - dt.timedelta(days=WINDOW_DAYS)), "-on")
-    first = _snapshots(as_of, mine & Q(on__lte=as_of), "on")
-    stages = _stages(as_of, mine)
-    listed = Organisation.objects.all() if organisation is None else Organisation.objects.filter(
-        pk=organisation)  # fmt: skip
-    organisations: dict[int, OrganisationRow] = {
-        pk: OrganisationRow(pk, code, name, kind)
+    """The overview of every organisation, or of the one given (a reporter's view), computed
+    afresh (overview() reuses what has not changed)."""
+    parts = compute_parts(as_of, None if organisation is None else [organisation])
+    return assemble(as_of, list(parts.values()), organisation)
+
+
+def compute_parts(as_of: dt.date, organisations: Collection[int] | None) -> dict[int, Part]:
+    """The parts of the organisations given (None: every one), in a few set-wise queries."""
+    listed = Organisation.objects.order_by()
+    businesses = Business.objects.order_by()
+    if organisations is not None:
+        listed = listed.filter(pk__in=organisations)
+        businesses = businesses.filter(organisation__in=organisations)
+    parts = {
+        pk: Part(OrganisationRow(pk, code, name, kind))
         for pk, code, name, kind in listed.values_list("pk", "code", "name", "kind")
     }
-    causes: Counter[str] = Counter()
+    deadlines = _deadlines()
+    latest = _snapshots(businesses, Q(on__lte=as_of), newest=True)
+    base = _snapshots(businesses, Q(on__lte=as_of - dt.timedelta(days=WINDOW_DAYS)), newest=True)
+    first = _snapshots(businesses, Q(on__lte=as_of), newest=False)
+    stages = _stages(as_of, businesses)
     fields = ("pk", "organisation_id", "name", "system", "deadline", "obtained_with_id",
               "queried_all_four", "identified_soundly")  # fmt: skip
-    businesses = Business.objects.filter(organisation__in=organisations)
     for pk, owner, name, system, own_deadline, *survey in businesses.values_list(*fields):
+        if owner not in parts:  # an organisation added since it was listed
+            continue
         check_required = not any(survey)
         business_stages, late_stage, responsible, planned_end = stages.get(pk, ({}, "", "", None))
         deadline = own_deadline or deadlines.get(name) or deadlines.get("") or planned_end
         on, counts, found_causes = latest.get(pk) or (None, Counts(), {})
-        causes.update({c: n for c, n in found_causes.items() if n})
         known = (base.get(pk) or first.get(pk), latest.get(pk))
-        history = [(day, counts.done) for day, counts, _ in filter(None, known)]
+        history = [(day, counts.done) for day, counts, _causes in filter(None, known)]
         row = BusinessRow(
             pk, name, system, check_required, deadline, counts,
             forecast(history, counts.target, deadline or dt.date.max, as_of, WINDOW_DAYS),
@@ -283,16 +278,40 @@ def compute(as_of: dt.date, organisation: int | None = None) -> Overview:
         )  # fmt: skip
         if check_required and counts.target == 0 and on is None:
             row.forecast = _unreported(business_stages, as_of, deadline)
-        organisations[owner].businesses.append(row)
-    rows = sorted(organisations.values(), key=lambda o: o.code)
+        parts[owner].row.businesses.append(row)
+    for part in parts.values():
+        part.row.businesses.sort(key=lambda b: (b.name, b.system))
+    for owner, day, done_change, target_change in _burn_down_changes(as_of, organisations):
+        if owner in parts:
+            parts[owner].changes[day] = (done_change, target_change)
+    return parts
+
+
+def assemble(as_of: dt.date, parts: list[Part], organisation: int | None) -> Overview:
+    """The overview from the organisations' parts: totals, burn-down, forecast, causes."""
+    rows = sorted((part.row for part in parts), key=lambda o: o.code)
     totals = sum((o.counts for o in rows), Counts())
-    series = _burn_down(as_of, organisation)
+    merged: defaultdict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
+    for part in parts:
+        for day, (done_change, target_change) in part.changes.items():
+            change = merged[day]
+            change[0] += done_change
+            change[1] += target_change
+    series, finished, target = [], 0, 0
+    for day in sorted(merged):
+        finished, target = finished + merged[day][0], target + merged[day][1]
+        series.append((day, finished, target))
+    causes: Counter[str] = Counter()
+    for row in rows:
+        causes.update(row.causes)
     deadline = max((b.deadline for o in rows for b in o.businesses if b.deadline), default=None)
-    overall = forecast([(day, finished) for day, finished, _ in series], totals.target,
+    overall = forecast([(day, done) for day, done, _target in series], totals.target,
                        deadline or dt.date.max, as_of, WINDOW_DAYS)  # fmt: skip
     open_consultations = Consultation.objects.filter(
-        organisation__in=organisations, created__date__lte=as_of, status=Consultation.Status.OPEN
+        created__date__lte=as_of, status=Consultation.Status.OPEN
     )
+    if organisation is not None:
+        open_consultations = open_consultations.filter(organisation=organisation)
     return Overview(
         as_of=as_of,
         organisations=rows,
@@ -300,7 +319,7 @@ def compute(as_of: dt.date, organisation: int | None = None) -> Overview:
         # Against today's scope: records in 事務 that reported later count as remaining
         # from the first week, so the line only falls as work is done.
         burn_down=[
-            (day, max(totals.target - finished, 0)) for day, finished, _ in _weekly(series, as_of)
+            (day, max(totals.target - done, 0)) for day, done, _in_scope in _weekly(series, as_of)
         ],
         ideal=_ideal(series, totals.target, deadline),
         deadline=deadline,
@@ -326,29 +345,33 @@ def _deadlines() -> dict[str, dt.date]:
     return earliest
 
 
-def _snapshots(as_of: dt.date, condition: Q, order: str
+def _snapshots(businesses: QuerySet[Business], condition: Q, newest: bool
                ) -> dict[int, tuple[dt.date, Counts, dict[str, int]]]:  # fmt: skip
-    """Per 事務, the first snapshot by `order` among those matching `condition`."""
-    ranked = (
-        Snapshot.objects.filter(condition)
-        .annotate(rank=Window(RowNumber(), partition_by=F("business_id"), order_by=F(
-            order.lstrip("-")).desc() if order.startswith("-") else F(order).asc()))
-        .filter(rank=1)
+    """Per 事務, its newest (or oldest) snapshot among those matching `condition`: one probe of
+    the (business, on) index per 事務, not a sort of every snapshot."""
+    pick = (
+        Snapshot.objects.filter(condition, business=OuterRef("pk"))
+        .order_by("-on" if newest else "on")
+        .values("pk")[:1]
+    )
+    chosen = (
+        Snapshot.objects.order_by()
+        .filter(pk__in=businesses.annotate(pick=Subquery(pick)).values("pick"))
         .values_list("business_id", "on", "target", "collated", "flagged", "confirmed_right",
                      "wrong_found", "corrected", "causes")
     )  # fmt: skip
-    return {pk: (on, Counts(*numbers), causes or {}) for pk, on, *numbers, causes in ranked}
+    return {pk: (on, Counts(*numbers), causes or {}) for pk, on, *numbers, causes in chosen}
 
 
 def _stages(
-    as_of: dt.date, mine: Q
+    as_of: dt.date, businesses: QuerySet[Business]
 ) -> dict[int, tuple[dict[str, StageStatus], str, str, dt.date | None]]:
     """Per 事務: each stage's status, the first late stage and who is responsible for it, and
     the planned end of the last stage (the 事務's own deadline when none is set)."""
     found: dict[int, tuple[dict[str, StageStatus], str, str, dt.date | None]] = {}
     labels = dict(Stage.choices)
     order = [s.value for s in Stage]
-    rows = StageProgress.objects.filter(mine).values_list(
+    rows = StageProgress.objects.filter(business__in=businesses).values_list(
         "business_id", "stage", "planned_start", "planned_end", "actual_start", "actual_end",
         "responsible",
     )  # fmt: skip
@@ -357,7 +380,7 @@ def _stages(
         grouped[business].append((order.index(stage), stage, dates, responsible))
     for business, stages in grouped.items():
         statuses, late, who, last_end = {}, "", "", None
-        for _, stage, dates, responsible in sorted(stages):
+        for _position, stage, dates, responsible in sorted(stages):
             statuses[stage] = stage_status(*dates, as_of)
             if statuses[stage] == StageStatus.LATE and not late:
                 late, who = labels[stage], responsible
@@ -366,35 +389,119 @@ def _stages(
     return found
 
 
+# Each snapshot adds what changed since its 事務's previous one, so one pass over the
+# snapshots gives every day's change; summed per organisation and day.
 BURN_DOWN_SQL = """
-SELECT day, SUM(d - pd), SUM(t - pt) FROM (
-  SELECT day, d, t,
-         COALESCE(LAG(d) OVER (PARTITION BY business_id ORDER BY day), 0) AS pd,
-         COALESCE(LAG(t) OVER (PARTITION BY business_id ORDER BY day), 0) AS pt
+SELECT b.organisation_id, s1.day, SUM(s1.d - s1.pd), SUM(s1.t - s1.pt)
+FROM (
+  SELECT business_id, day, d, t,
+         COALESCE(LAG(d) OVER w, 0) AS pd, COALESCE(LAG(t) OVER w, 0) AS pt
   FROM (
     SELECT business_id, "on" AS day, target AS t,
            collated - CASE WHEN flagged - confirmed_right - wrong_found > 0
                            THEN flagged - confirmed_right - wrong_found ELSE 0 END AS d
-    FROM progress_snapshot WHERE "on" <= %s AND (%s IS NULL OR business_id IN (
-      SELECT id FROM progress_business WHERE organisation_id = %s))
+    FROM progress_snapshot WHERE "on" <= %s {mine}
   ) AS s0
-) AS s1
-GROUP BY day ORDER BY day
+  WINDOW w AS (PARTITION BY business_id ORDER BY day)
+) AS s1 JOIN progress_business b ON b.id = s1.business_id
+GROUP BY b.organisation_id, s1.day
 """
+MINE_SQL = "AND business_id IN (SELECT id FROM progress_business WHERE organisation_id IN ({}))"
 
 
-def _burn_down(as_of: dt.date, organisation: int | None) -> list[tuple[dt.date, int]]:
-    """(day, records done in all 事務) on each day a count changed: each snapshot adds what
-    changed since the 事務's previous one, so one pass over the snapshots suffices."""
+def _burn_down_changes(
+    as_of: dt.date, organisations: Collection[int] | None
+) -> list[tuple[int, dt.date, int, int]]:
+    """(organisation, day, records done added, records in scope added) on each day a count
+    of one of its 事務 changed."""
+    ids = [] if organisations is None else list(organisations)
+    mine = "" if organisations is None else MINE_SQL.format(", ".join(["%s"] * len(ids)) or "NULL")
     with connection.cursor() as cursor:
-        cursor.execute(BURN_DOWN_SQL, [as_of, organisation, organisation])
-        changes = cursor.fetchall()
-    series, finished, target = [], 0, 0
-    for day, finished_change, target_change in changes:
-        finished, target = finished + int(finished_change), target + int(target_change)
-        day = dt.date.fromisoformat(day) if isinstance(day, str) else day
-        series.append((day, finished, target))
-    return series
+        cursor.execute(BURN_DOWN_SQL.format(mine=mine), [as_of, *ids])
+        found = cursor.fetchall()
+    return [
+        (owner, dt.date.fromisoformat(day) if isinstance(day, str) else day, int(d), int(t))
+        for owner, day, d, t in found
+    ]
+
+
+# --- the cache: overviews per data version, parts per organisation version ------------------
+
+# Overviews this process assembled, by (data version, day, organisation or None): a hit costs
+# one query for the version. After any change each one is assembled again from the parts,
+# recomputing only those of organisations whose version changed (one report: one
+# organisation's ten 事務 instead of the prefecture's 20,000).
+_overviews: OrderedDict[tuple[str, dt.date, int | None], Overview] = OrderedDict()
+OVERVIEWS_KEPT = 32
+# Parts by day, then organisation, with the organisation's version they were computed at; the
+# days least recently asked for go first beyond PARTS_ROWS 事務 rows (a 20,000-事務 prefecture's
+# day holds about 50 MB).
+_parts: OrderedDict[dt.date, dict[int, tuple[str, Part]]] = OrderedDict()
+PARTS_ROWS = 120_000
+# More stale organisations than this: computing all of them at once is cheaper.
+ALL_AT_ONCE = 200
+_lock = threading.Lock()  # guards the dictionaries
+_computing = threading.Lock()  # one computation at a time: others wait, then hit
+
+
+def overview(as_of: dt.date, organisation: int | None = None) -> Overview:
+    """The overview on `as_of` (of one organisation, or all), reusing what has not changed
+    since it was last computed in this process."""
+    key = (DataVersion.current(), as_of, organisation)
+    with _lock:
+        found = _overviews.get(key)
+    if found is not None:
+        return found
+    with _computing:
+        with _lock:
+            found = _overviews.get(key)
+        if found is None:
+            found = assemble(as_of, _current_parts(as_of, organisation), organisation)
+            with _lock:
+                for old in [k for k in _overviews if k[0] != key[0]]:
+                    del _overviews[old]
+                _overviews[key] = found
+                while len(_overviews) > OVERVIEWS_KEPT:
+                    _overviews.popitem(last=False)
+    return found
+
+
+def _current_parts(as_of: dt.date, organisation: int | None) -> list[Part]:
+    listed = Organisation.objects.order_by()
+    if organisation is not None:
+        listed = listed.filter(pk=organisation)
+    versions = dict(listed.values_list("pk", "data_version"))
+    with _lock:
+        day = _parts.setdefault(as_of, {})
+        _parts.move_to_end(as_of)
+        stale = [pk for pk in versions if day.get(pk, ("",))[0] != versions[pk]]
+    if stale:
+        fresh = compute_parts(as_of, None if len(stale) > ALL_AT_ONCE else stale)
+        with _lock:
+            for pk, part in fresh.items():
+                if pk in versions:
+                    day[pk] = (versions[pk], part)
+            if organisation is None:
+                for gone in day.keys() - versions.keys():
+                    del day[gone]
+            _evict()
+    with _lock:
+        return [day[pk][1] for pk in versions if pk in day]
+
+
+def _evict() -> None:
+    def rows() -> int:
+        return sum(len(p.row.businesses) for d in _parts.values() for _version, p in d.values())
+
+    while len(_parts) > 1 and rows() > PARTS_ROWS:
+        _parts.popitem(last=False)
+
+
+def forget() -> None:
+    """Drop everything cached in this process (tests that change data behind the signals)."""
+    with _lock:
+        _overviews.clear()
+        _parts.clear()
 
 
 def _weekly(series: list, as_of: dt.date) -> list[tuple[dt.date, int, int]]:
@@ -416,5 +523,5 @@ def _ideal(series: list, target: int, deadline: dt.date | None) -> list[tuple[dt
     """The straight line from the first week's remaining records to none at the deadline."""
     if not series or deadline is None:
         return []
-    start, finished, _ = series[0]
+    start, finished, _in_scope = series[0]
     return [(start, max(target - finished, 0)), (deadline, 0)]

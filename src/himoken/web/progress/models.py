@@ -16,6 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from himoken.web.progress.validators import no_my_number
 
 
+def new_token() -> str:
+    return uuid.uuid4().hex
+
+
 class Organisation(models.Model):
     """A prefectural department, a municipality or another body."""
 
@@ -28,6 +32,10 @@ class Organisation(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("種別"), max_length=16, choices=Kind.choices)
     contact_email = models.EmailField(_("連絡先メール"), blank=True)
+    # A new token whenever anything the dashboard computes for this organisation changes (its
+    # 事務, stages, counts, or a deadline): its part of an overview is recomputed, the rest
+    # reused (dashboard.overview).
+    data_version = models.CharField(max_length=32, default=new_token, editable=False)
 
     class Meta:
         ordering = ["code"]
@@ -305,7 +313,7 @@ class DataVersion(models.Model):
 
     @classmethod
     def bump(cls) -> None:
-        token = uuid.uuid4().hex
+        token = new_token()
         if not cls.objects.filter(pk=1).update(token=token):
             cls.objects.update_or_create(pk=1, defaults={"token": token})
 
