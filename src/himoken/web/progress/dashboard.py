@@ -20,7 +20,7 @@ from enum import StrEnum
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from himoken.web.progress.forecast import Forecast, Status, forecast
@@ -256,9 +256,7 @@ def compute_parts(as_of: dt.date, organisations: Collection[int] | None) -> dict
         for pk, code, name, kind in listed.values_list("pk", "code", "name", "kind")
     }
     deadlines = _deadlines()
-    latest = _snapshots(businesses, Q(on__lte=as_of), newest=True)
-    base = _snapshots(businesses, Q(on__lte=as_of - dt.timedelta(days=WINDOW_DAYS)), newest=True)
-    first = _snapshots(businesses, Q(on__lte=as_of), newest=False)
+    latest, base, first = _snapshots(businesses, as_of)
     stages = _stages(as_of, businesses)
     fields = ("pk", "organisation_id", "name", "system", "deadline", "obtained_with_id",
               "queried_all_four", "identified_soundly")  # fmt: skip
@@ -345,22 +343,44 @@ def _deadlines() -> dict[str, dt.date]:
     return earliest
 
 
-def _snapshots(businesses: QuerySet[Business], condition: Q, newest: bool
-               ) -> dict[int, tuple[dt.date, Counts, dict[str, int]]]:  # fmt: skip
-    """Per 事務, its newest (or oldest) snapshot among those matching `condition`: one probe of
-    the (business, on) index per 事務, not a sort of every snapshot."""
-    pick = (
-        Snapshot.objects.filter(condition, business=OuterRef("pk"))
-        .order_by("-on" if newest else "on")
-        .values("pk")[:1]
+SnapshotAt = tuple[dt.date, Counts, dict[str, int]]
+FETCH_CHUNK = 5000  # snapshot ids per query (SQLite's limit on parameters is higher)
+
+
+def _snapshots(businesses: QuerySet[Business], as_of: dt.date) -> list[dict[int, SnapshotAt]]:
+    """Per 事務: its latest snapshot on `as_of`, its latest at the start of the pace window,
+    and its first. One probe of the (business, on) index for each, not a sort of every
+    snapshot; then the rows chosen, by primary key."""
+
+    def pick(on_or_before: dt.date, newest: bool) -> Subquery:
+        return Subquery(
+            Snapshot.objects.filter(business=OuterRef("pk"), on__lte=on_or_before)
+            .order_by("-on" if newest else "on")
+            .values("pk")[:1]
+        )
+
+    picked = list(
+        businesses.annotate(
+            latest=pick(as_of, True),
+            base=pick(as_of - dt.timedelta(days=WINDOW_DAYS), True),
+            first=pick(as_of, False),
+        ).values_list("pk", "latest", "base", "first")
     )
-    chosen = (
-        Snapshot.objects.order_by()
-        .filter(pk__in=businesses.annotate(pick=Subquery(pick)).values("pick"))
-        .values_list("business_id", "on", "target", "collated", "flagged", "confirmed_right",
-                     "wrong_found", "corrected", "causes")
-    )  # fmt: skip
-    return {pk: (on, Counts(*numbers), causes or {}) for pk, on, *numbers, causes in chosen}
+    wanted = sorted({pk for _, *three in picked for pk in three if pk is not None})
+    rows: dict[int, SnapshotAt] = {}
+    for start in range(0, len(wanted), FETCH_CHUNK):
+        chosen = Snapshot.objects.order_by().filter(pk__in=wanted[start : start + FETCH_CHUNK])
+        for pk, on, *numbers, causes in chosen.values_list(
+            "pk", "on", "target", "collated", "flagged", "confirmed_right", "wrong_found",
+            "corrected", "causes",
+        ):  # fmt: skip
+            rows[pk] = (on, Counts(*numbers), causes or {})
+    found: list[dict[int, SnapshotAt]] = [{}, {}, {}]
+    for business, *three in picked:
+        for position, pk in enumerate(three):
+            if pk is not None:
+                found[position][business] = rows[pk]
+    return found
 
 
 def _stages(
