@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from himoken.mynumber import looks_like_number
@@ -42,7 +43,10 @@ class ReportUploadForm(forms.Form):
         try:
             return import_summary(upload.read(), self.role)
         except ReportRefused as refused:
-            raise forms.ValidationError(refused.problems) from refused
+            # In the reader's language where the catalog has them (reports.py marks its own);
+            # the schema's messages, which name places in the document, are Japanese only.
+            problems = [gettext(problem) for problem in refused.problems]
+            raise forms.ValidationError(problems) from refused
 
 
 class ScreenedForm(forms.ModelForm):
@@ -83,7 +87,10 @@ class CountsForm(ScreenedForm):
             self.fields[name].widget.attrs.update(min=0, max=MAX_COUNT)
         for cause in Cause:
             self.fields[f"cause_{cause.value}"] = forms.IntegerField(
-                label=f"原因: {cause.label}", min_value=0, max_value=MAX_COUNT, initial=0
+                label=gettext("原因: %(cause)s") % {"cause": cause.label},
+                min_value=0,
+                max_value=MAX_COUNT,
+                initial=0,
             )
 
     def clean(self) -> dict[str, Any]:

@@ -13,13 +13,15 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from himoken.summary import FLAGGED_VERDICTS, validate
 from himoken.web.progress.models import Business, Organisation, Report, Role, Snapshot
 
 
 class ReportRefused(ValueError):
-    """The upload is not a valid aggregate report; `problems` say why, value-free."""
+    """The upload is not a valid aggregate report; `problems` say why, value-free (in Japanese:
+    the upload form shows those marked here in the reader's language)."""
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
@@ -30,7 +32,7 @@ def parse(data: bytes) -> dict[str, Any]:
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ReportRefused(["集計報告(summary.json)として読めない"]) from error
+        raise ReportRefused([gettext_noop("集計報告(summary.json)として読めない")]) from error
     problems = validate(document)
     if problems:
         raise ReportRefused(problems)
@@ -45,9 +47,9 @@ def import_summary(data: bytes, role: Role | None = None) -> Report:
     if role is not None:
         code = document["organisation"]["code"]
         if not role.may_report:
-            raise ReportRefused(["閲覧のみの役割では報告できない"])
+            raise ReportRefused([gettext_noop("閲覧のみの役割では報告できない")])
         if role.kind == Role.Kind.REPORTER and role.organisation.code != code:
-            raise ReportRefused(["自団体以外の集計報告は送れない"])
+            raise ReportRefused([gettext_noop("自団体以外の集計報告は送れない")])
     organisation, _ = Organisation.objects.get_or_create(
         code=document["organisation"]["code"],
         defaults={
