@@ -426,8 +426,9 @@ def _what(sql: str) -> str:
     if "LAG(" in sql:
         return "burn-down"
     if "LIMIT 1" in sql and "progress_snapshot" in sql:
-        order = "first" if re.search(r'"on" ASC', sql) else "latest"
-        return f"snapshots ({order})"
+        return "snapshots picked (latest, window start, first)"
+    if "progress_snapshot" in sql and '"id" IN (' in sql:
+        return "snapshots fetched by key"
     table = re.search(r'FROM "(\w+)"', sql)
     return table.group(1) if table else sql[:40]
 
