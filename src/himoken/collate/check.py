@@ -85,6 +85,22 @@ def check_linkage(
     SUSPECT because another resident fits better). They only ever add to what is decided
     here, so the engine may flag a record this check passes, never the other way round.
     """
+    assessment = assess(record, entry, options) or Assessment()  # None: a plain MATCH
+    settle_alone(assessment, record, entry)
+    return result_of(assessment)
+
+
+def assess(
+    record: Mapping[str, str | None],
+    entry: Mapping[str, str | None] | None,
+    options: Options = Options(),  # noqa: B008 - frozen, as classify.assess_linked's
+    state: EntryState = EntryState.FOUND,
+) -> Assessment | None:
+    """check_linkage's assessment before what the record alone leaves open is settled, for
+    callers that add the set-wise checks themselves (entry-time checks:
+    himoken.prevention.entry). None: a plain MATCH with nothing to say. `state`: REPEATED when
+    the register holds the number more than once, INVALID_NUMBER when its entry's own number
+    fails the check digit."""
     number = parse(record.get("個人番号"))
     if number.malformed:
         status = NumberStatus.MALFORMED
@@ -106,16 +122,29 @@ def check_linkage(
     else:
         records = {column: [text] for column, text in record.items()}
         entries = {column: [entry.get(column)] for column in ENTRY_COLUMNS}
-        (assessment,) = classify.assess_linked(records, entries, [EntryState.FOUND], options)
+        (assessment,) = classify.assess_linked(records, entries, [state], options)
     if number.notes and not number.malformed:  # 全角 or 4-4-4 folded: said in 説明 only
         if assessment is None:
             assessment = Assessment(name_and_birth_agree=True, searchable=True)
         assessment.note(number.explanation())
-    if assessment is not None and assessment.weak_move:
-        pending = patterns.Pending(0, assessment, dict(record), dict(entry or {}), number.number)
+    return assessment
+
+
+def settle_alone(
+    assessment: Assessment,
+    record: Mapping[str, str | None],
+    entry: Mapping[str, str | None] | None,
+) -> None:
+    """Settle what the record alone left open, as the engine does when no other resident fits
+    better: a move known only from 住所異動日 after 紐付け日."""
+    if assessment.weak_move:
+        number = parse(record.get("個人番号")).number
+        pending = patterns.Pending(0, assessment, dict(record), dict(entry or {}), number)
         patterns.settle_weak_move(pending)
-    if assessment is None:  # a plain MATCH: nothing to say but that
-        assessment = Assessment()
+
+
+def result_of(assessment: Assessment) -> LinkageCheck:
+    """The verdict, reasons and 説明 of an assessment, as results.csv words them."""
     verdict = assessment.verdict
     return LinkageCheck(
         verdict=verdict,

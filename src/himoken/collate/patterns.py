@@ -82,7 +82,8 @@ def check_neighbours(
         if neighbour is None or same_person(pending.record, neighbour):
             continue
         if same_person(neighbour, pending.entry):
-            pending.assessment.add(reason, f"紐付いた番号は{where}(データ行{ordinal})の人のもの")
+            row = f"(データ行{ordinal})" if ordinal > 0 else ""  # 0: not a row of a file
+            pending.assessment.add(reason, f"紐付いた番号は{where}{row}の人のもの")
             return
 
 

@@ -21,7 +21,7 @@ from himoken.collate.stage import PERSON_COLUMNS, REGISTER_COLUMNS, birth_key, r
 # DuckDB's share of memory unless the caller says (--memory-limit); it spills beyond it.
 DEFAULT_MEMORY_LIMIT = "2GB"
 # A name as written, spaces and case aside: namesakes in the register share it.
-_NAME_KEY = """regexp_replace(upper({0}."氏名"), '[\\s　]+', '', 'g')"""
+NAME_KEY_SQL = """regexp_replace(upper({0}."氏名"), '[\\s　]+', '', 'g')"""
 
 
 def _quoted(columns: Iterable[str], prefix: str = "", alias: str = "") -> str:
@@ -132,7 +132,7 @@ class DuckDBBackend:
         # a record without an address linked to one of them cannot be told apart (HOMONYM).
         self.con.execute(f"""
             CREATE OR REPLACE TABLE register_twins AS
-            SELECT {_NAME_KEY.format("register")} AS name_key, birth_key,
+            SELECT {NAME_KEY_SQL.format("register")} AS name_key, birth_key,
                    count(*) AS entries
             FROM register WHERE birth_key IS NOT NULL AND "氏名" IS NOT NULL
             GROUP BY ALL HAVING count(*) > 1
@@ -165,7 +165,7 @@ class DuckDBBackend:
             LEFT JOIN register e ON e.row_id = n.row_id
             LEFT JOIN register_twins t
               ON t.birth_key = e.birth_key
-             AND t.name_key = {_NAME_KEY.format("e")}
+             AND t.name_key = {NAME_KEY_SQL.format("e")}
             LEFT JOIN record_numbers d ON d.number = r.number AND r.number_status = 'ok'
         """,
             batch_rows,
@@ -254,14 +254,14 @@ class DuckDBBackend:
         rows = self.con.execute(f"""
             WITH me AS (
               SELECT r.ordinal, e.birth_key, e.number AS linked,
-                     {_NAME_KEY.format("e")} AS name_key
+                     {NAME_KEY_SQL.format("e")} AS name_key
               FROM records r SEMI JOIN wanted USING (ordinal)
               JOIN register_numbers n ON n.number = r.number
               JOIN register e ON e.row_id = n.row_id
             )
             SELECT me.ordinal, t.number, t."世帯番号", t."住所", t."前住所"
             FROM me JOIN register t ON t.birth_key = me.birth_key
-            WHERE {_NAME_KEY.format("t")} = me.name_key AND t.number <> me.linked
+            WHERE {NAME_KEY_SQL.format("t")} = me.name_key AND t.number <> me.linked
             ORDER BY me.ordinal, t.number
         """).fetchall()
         found: dict[int, list[dict[str, str]]] = {}
