@@ -398,3 +398,201 @@ def _print_collation(summary: dict, out: Path, seconds: float) -> None:
         f"要確認 {flagged:,}件 → {out / 'worklist.xlsx'} (全件: results.csv、集計: summary.json)、"
         f"{seconds:.1f} 秒"
     )
+
+
+# --- risk: residual wrong-linkage risk among auto-cleared records (issue 7, docs/prevention.md)
+
+risk_app = typer.Typer(
+    help="Residual risk: bound the wrong linkages left among auto-cleared records.",
+    no_args_is_help=True,
+)
+app.add_typer(risk_app, name="risk")
+
+
+def _risk_print(data: dict) -> None:
+    import json
+
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@risk_app.command("estimate")
+def risk_estimate(
+    audited: int | None = typer.Option(None, "--audited", help="Auto-cleared records audited."),
+    errors: int | None = typer.Option(None, "--errors", help="Wrong linkages found among them."),
+    sample: Path | None = typer.Option(
+        None, "--sample", help="A filled-in audit sample (himoken risk sample) to tally instead."
+    ),
+    population: int | None = typer.Option(
+        None,
+        "--population",
+        help="Records to scale to (default with --sample: the auto-cleared count it was drawn "
+        "from).",
+    ),
+    open_flagged: int | None = typer.Option(
+        None, "--open-flagged", help="要確認 records not yet confirmed, reported beside the bound."
+    ),
+    confidence: float = typer.Option(0.95, "--confidence", help="e.g. 0.95 for 95%."),
+) -> None:
+    """Upper bound (exact Clopper–Pearson) of the wrong-linkage rate among auto-cleared records,
+    as JSON with a plain-Japanese statement."""
+    import json
+
+    from himoken.prevention.residual import estimate
+    from himoken.prevention.sampling import manifest_path, tally
+
+    sample_info: dict[str, object] | None = None
+    try:
+        if sample is not None:
+            if audited is not None or errors is not None:
+                raise ValueError("give either --sample or --audited and --errors, not both")
+            counted = tally(sample)
+            audited, errors = counted.audited, counted.errors
+            sample_info = {"file": str(sample), "pending": counted.pending, "manifest": None}
+            manifest_file = manifest_path(sample)
+            if manifest_file.is_file():
+                manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+                sample_info["manifest"] = str(manifest_file)
+                sample_info["seed"] = manifest.get("seed")
+                sample_info["results_sha256"] = manifest.get("results_sha256")
+                if population is None:
+                    population = manifest.get("population")
+        elif audited is None or errors is None:
+            raise ValueError("give --audited and --errors (or --sample with clerks' results)")
+        result = estimate(audited, errors, confidence, population, open_flagged)
+    except (ValueError, OSError) as error:
+        raise _fail(str(error)) from error
+    data = result.as_dict()
+    if sample_info is not None:
+        data["sample"] = sample_info
+        if sample_info["pending"]:
+            console.print(
+                f"[yellow]{sample_info['pending']:,} sampled rows are not yet checked; the bound "
+                "counts only those checked (work down 抽出順 without skipping).[/yellow]",
+                soft_wrap=True,
+            )
+    _risk_print(data)
+
+
+@risk_app.command("plan")
+def risk_plan(
+    rate: float = typer.Option(..., "--rate", help="The rate to claim, e.g. 1e-6."),
+    confidence: float = typer.Option(0.95, "--confidence", help="e.g. 0.95 for 95%."),
+    errors: int = typer.Option(0, "--errors", help="Errors the audit may find and still claim."),
+) -> None:
+    """How many auto-cleared records must be audited to claim a rate at or below --rate."""
+    from himoken.prevention.residual import plan
+
+    try:
+        result = plan(rate, confidence, errors)
+    except ValueError as error:
+        raise _fail(str(error)) from error
+    _risk_print(result.as_dict())
+
+
+@risk_app.command("sample")
+def risk_sample(
+    results: Path = typer.Option(..., "--results", help="OUT_DIR/results.csv of a collation."),
+    size: int = typer.Option(..., "--size", help="Records to draw for clerks to verify."),
+    seed: int | None = typer.Option(
+        None, "--seed", help="Seed of the draw (default: a fresh one, logged in the manifest)."
+    ),
+    out: Path = typer.Option(..., "--out", help="Sample CSV to write (not overwritten)."),
+) -> None:
+    """Draw a reproducible random audit sample of auto-cleared records, with a manifest."""
+    import secrets
+
+    from himoken.prevention.sampling import draw_sample, manifest_path
+
+    chosen = secrets.randbits(63) if seed is None else seed
+    try:
+        manifest = draw_sample(results, size, chosen, out)
+    except (ValueError, OSError) as error:
+        raise _fail(str(error)) from error
+    _risk_print({**manifest, "manifest": str(manifest_path(out))})
+
+
+# ---------------------------------------------------------------- recollate (issue 7)
+
+recollate_app = typer.Typer(
+    help="定期再照合: re-collate a 事務 on a schedule and compare with the previous run.",
+    no_args_is_help=True,
+)
+app.add_typer(recollate_app, name="recollate")
+
+
+def _print_recollation_json(document: object) -> None:
+    import json
+
+    typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+@recollate_app.command("run")
+def recollate_run(
+    register: Path = typer.Argument(..., help="住民記録 (CSV/TSV, XLSX, Parquet)."),
+    records: Path = typer.Argument(..., help="事務データ: the linked records."),
+    history: Path = typer.Option(
+        ..., "--history", help="History folder of this 事務: one folder per run, history.jsonl."
+    ),
+    profile: str | None = typer.Option(
+        None, "--profile", help="Profile (TOML path or shipped name): columns, codes, labels."
+    ),
+    organisation_code: str | None = typer.Option(None, "--organisation-code"),
+    organisation_name: str | None = typer.Option(None, "--organisation-name"),
+    business: str | None = typer.Option(None, "--business", help="事務, e.g. 障害者手帳."),
+    system: str | None = typer.Option(None, "--system", help="Business system name."),
+    memory_limit: str | None = typer.Option(
+        None, "--memory-limit", help="DuckDB memory limit, e.g. 4GB (spills to disk beyond)."
+    ),
+    threads: int | None = typer.Option(None, "--threads", min=1, help="DuckDB threads."),
+    keep_register: bool = typer.Option(
+        False, "--keep-register", help="Also write register.parquet into the run's folder."
+    ),
+) -> None:
+    """Collate into HISTORY/<YYYYmmdd-HHMMSS>/, compare with the previous run (changes.csv,
+    changes.json) and append to HISTORY/history.jsonl; prints the comparison as JSON."""
+    from himoken.collate.run import CollateError
+    from himoken.prevention.recollation import RecollationError, recollate
+
+    loaded, labels = _collate_settings(
+        profile, organisation_code, organisation_name, business, system
+    )
+    try:
+        record = recollate(
+            register, records, history, labels, profile=loaded, memory_limit=memory_limit,
+            threads=threads, keep_register=keep_register,
+        )  # fmt: skip
+    except (CollateError, RecollationError) as error:
+        raise _fail(str(error)) from error
+    _print_recollation_json(record.as_dict())
+
+
+@recollate_app.command("compare")
+def recollate_compare(
+    previous_out: Path = typer.Argument(..., help="OUT_DIR of the earlier run."),
+    current_out: Path = typer.Argument(..., help="OUT_DIR of the later run."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Folder for changes.csv and changes.json (not written without)."
+    ),
+) -> None:
+    """Compare two collation OUT_DIRs by レコード番号; prints the counts as JSON."""
+    from himoken.prevention.recollation import RecollationError, compare_runs
+
+    try:
+        comparison = compare_runs(previous_out, current_out, out)
+    except RecollationError as error:
+        raise _fail(str(error)) from error
+    _print_recollation_json(comparison.as_dict())
+
+
+@recollate_app.command("history")
+def recollate_history(
+    history: Path = typer.Option(..., "--history", help="History folder of a 事務."),
+) -> None:
+    """Print history.jsonl (one entry per run, oldest first) as a JSON list."""
+    from himoken.prevention.recollation import RecollationError, read_history
+
+    try:
+        lines = read_history(history)
+    except RecollationError as error:
+        raise _fail(str(error)) from error
+    _print_recollation_json(lines)
