@@ -5,7 +5,14 @@ tests use the default urlconf; review tests mark themselves with
 from himoken.web.settings.base import *  # noqa: F403
 from himoken.web.settings.base import INSTALLED_APPS, databases
 
-INSTALLED_APPS = [*INSTALLED_APPS, "himoken.web.progress", "himoken.web.review"]
+INSTALLED_APPS = [
+    *INSTALLED_APPS,
+    "himoken.web.progress",
+    "himoken.web.review",
+    "ninja",
+    "himoken.web.entry",
+    "himoken.web.residual",
+]
 ROOT_URLCONF = "himoken.web.urls_progress"
 DATABASES = databases("test")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast test logins
@@ -16,3 +23,4 @@ WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = True  # no collectstatic befor
 # Tests' threads (live server, concurrency tests) must not keep connections open past the test
 # database's teardown.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+ENTRY_REGISTER_INDEX = "/nonexistent/register.index"  # tests that check set their own
