@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Schema
+from ninja.responses import Status
 from ninja.security import HttpBearer
-from pydantic import field_validator
 
 from himoken.web.entry import checks
 from himoken.web.entry.models import ApiClient, EntryCheck
@@ -117,16 +117,15 @@ class OverrideIn(Schema):
                           description="承認者(申請者とは別の人)")  # fmt: skip
     reason: str = Field(..., min_length=1, max_length=2000, pattern=_TEXT, description="理由")
 
-    @field_validator("operator", "approver", "reason")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("空白だけにはできない")
-        return value
-
 
 class ErrorOut(Schema):
     detail: str
+
+
+class InvalidOut(Schema):
+    """422: the request does not fit the schema (pydantic's errors, one per field)."""
+
+    detail: list[dict[str, Any]]
 
 
 def _out(row: EntryCheck, result: Any) -> dict[str, Any]:
@@ -143,7 +142,7 @@ def _logged(row: EntryCheck) -> dict[str, Any]:
     }  # fmt: skip
 
 
-ERRORS = {401: ErrorOut, 503: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 422: InvalidOut, 503: ErrorOut}
 
 
 @api.post("/linkage-checks", response={200: CheckOut, **ERRORS}, summary="1件を確認する")
@@ -152,8 +151,8 @@ def check_one(request: HttpRequest, body: CheckIn) -> Any:
     try:
         ((row, result),) = checks.check_records(client.organisation, [body.record()], client=client)
     except checks.Unavailable as error:
-        return 503, {"detail": str(error)}
-    return 200, _out(row, result)
+        return Status(503, {"detail": str(error)})
+    return Status(200, _out(row, result))
 
 
 @api.post("/linkage-checks/batch", response={200: BatchOut, **ERRORS},
@@ -165,8 +164,8 @@ def check_batch(request: HttpRequest, body: BatchIn) -> Any:
             client.organisation, [r.record() for r in body.records], client=client
         )
     except checks.Unavailable as error:
-        return 503, {"detail": str(error)}
-    return 200, {"results": [_out(row, result) for row, result in done]}
+        return Status(503, {"detail": str(error)})
+    return Status(200, {"results": [_out(row, result) for row, result in done]})
 
 
 def _mine(request: HttpRequest, check_id: uuid.UUID) -> EntryCheck | None:
@@ -174,27 +173,37 @@ def _mine(request: HttpRequest, check_id: uuid.UUID) -> EntryCheck | None:
     return EntryCheck.objects.filter(pk=check_id, organisation=client.organisation).first()
 
 
-@api.get("/linkage-checks/{check_id}", response={200: LoggedOut, 404: ErrorOut, 401: ErrorOut},
-         summary="記録された確認")  # fmt: skip
+@api.get(
+    "/linkage-checks/{check_id}",
+    response={200: LoggedOut, 401: ErrorOut, 404: ErrorOut, 422: InvalidOut},
+    summary="記録された確認",
+)
 def logged(request: HttpRequest, check_id: uuid.UUID) -> Any:
     row = _mine(request, check_id)
     if row is None:
-        return 404, {"detail": "この団体の確認にない"}
-    return 200, _logged(row)
+        return Status(404, {"detail": "この団体の確認にない"})
+    return Status(200, _logged(row))
 
 
 @api.post(
     "/linkage-checks/{check_id}/override",
-    response={200: LoggedOut, 404: ErrorOut, 409: ErrorOut, 401: ErrorOut},
+    response={
+        200: LoggedOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: InvalidOut,
+    },
     summary="停止を解除する(申請者と承認者の2人で)",
 )
 def override(request: HttpRequest, check_id: uuid.UUID, body: OverrideIn) -> Any:
     row = _mine(request, check_id)
     if row is None:
-        return 404, {"detail": "この団体の確認にない"}
+        return Status(404, {"detail": "この団体の確認にない"})
     try:
         checks.override_now(row, body.operator, body.approver, body.reason)
     except checks.OverrideError as error:
-        return 409, {"detail": str(error)}
+        return Status(409, {"detail": str(error)})
     row.refresh_from_db()
-    return 200, _logged(row)
+    return Status(200, _logged(row))

@@ -119,8 +119,10 @@ def check_records(
 def override_now(check: EntryCheck, operator: str, approver: str, reason: str) -> None:
     """A business system's override: the operator and a second person who approves, both
     named (the business system has authenticated them)."""
-    if not approver.strip() or approver.strip() == operator.strip():
+    if not operator.strip() or not approver.strip() or approver.strip() == operator.strip():
         raise OverrideError("停止の解除には、申請者とは別の承認者が要る")
+    if not reason.strip():
+        raise OverrideError("解除の理由が要る")
     with transaction.atomic():
         check = _stopped(check.pk)
         check.override = EntryCheck.Override.APPROVED
