@@ -47,6 +47,13 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+def _print_json(document: object) -> None:
+    """What the prevention commands print: JSON for machines and scripts."""
+    import json
+
+    typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
 def _parse_rates(values: list[str]) -> dict[str, float]:
     from himoken.synth import DEFAULT_RATES, ERROR_TYPES
 
@@ -409,12 +416,6 @@ risk_app = typer.Typer(
 app.add_typer(risk_app, name="risk")
 
 
-def _risk_print(data: dict) -> None:
-    import json
-
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
 @risk_app.command("estimate")
 def risk_estimate(
     audited: int | None = typer.Option(None, "--audited", help="Auto-cleared records audited."),
@@ -470,7 +471,7 @@ def risk_estimate(
                 "counts only those checked (work down 抽出順 without skipping).[/yellow]",
                 soft_wrap=True,
             )
-    _risk_print(data)
+    _print_json(data)
 
 
 @risk_app.command("plan")
@@ -486,7 +487,7 @@ def risk_plan(
         result = plan(rate, confidence, errors)
     except ValueError as error:
         raise _fail(str(error)) from error
-    _risk_print(result.as_dict())
+    _print_json(result.as_dict())
 
 
 @risk_app.command("sample")
@@ -508,7 +509,7 @@ def risk_sample(
         manifest = draw_sample(results, size, chosen, out)
     except (ValueError, OSError) as error:
         raise _fail(str(error)) from error
-    _risk_print({**manifest, "manifest": str(manifest_path(out))})
+    _print_json({**manifest, "manifest": str(manifest_path(out))})
 
 
 # ---------------------------------------------------------------- recollate (issue 7)
@@ -518,12 +519,6 @@ recollate_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(recollate_app, name="recollate")
-
-
-def _print_recollation_json(document: object) -> None:
-    import json
-
-    typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
 @recollate_app.command("run")
@@ -563,7 +558,7 @@ def recollate_run(
         )  # fmt: skip
     except (CollateError, RecollationError) as error:
         raise _fail(str(error)) from error
-    _print_recollation_json(record.as_dict())
+    _print_json(record.as_dict())
 
 
 @recollate_app.command("compare")
@@ -581,7 +576,7 @@ def recollate_compare(
         comparison = compare_runs(previous_out, current_out, out)
     except RecollationError as error:
         raise _fail(str(error)) from error
-    _print_recollation_json(comparison.as_dict())
+    _print_json(comparison.as_dict())
 
 
 @recollate_app.command("history")
@@ -595,4 +590,95 @@ def recollate_history(
         lines = read_history(history)
     except RecollationError as error:
         raise _fail(str(error)) from error
-    _print_recollation_json(lines)
+    _print_json(lines)
+
+
+# --- entry-time verification ------------------------------------------------------------------
+
+verify_app = typer.Typer(
+    help="紐付け時の確認: check a number against the register before it is saved.",
+    no_args_is_help=True,
+)
+app.add_typer(verify_app, name="verify")
+
+
+@verify_app.command("index")
+def verify_index(
+    register: Path = typer.Option(..., "--register", help="住民記録 (CSV/TSV, XLSX, Parquet)."),
+    out: Path = typer.Option(..., "--out", help="The index file to write (SQLite)."),
+    profile: str | None = typer.Option(
+        None, "--profile", help="Profile (TOML path or shipped name): how to read the register."
+    ),
+) -> None:
+    """Index the register for entry checks (rebuild it whenever the register is replaced)."""
+    from himoken.prevention.register_index import RegisterIndexError, build_index
+
+    loaded, _ = _collate_settings(profile, None, None, None, None)
+    with Progress(
+        TextColumn("住民記録の索引"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=console, transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("index", total=None)
+        try:
+            report = build_index(
+                register, out, layout=loaded.register, gaiji_table=loaded.gaiji,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )  # fmt: skip
+        except RegisterIndexError as error:
+            raise _fail(str(error)) from error
+    _print_json({"index": str(report.path), "entries": report.entries,
+                 "seconds": round(report.seconds, 1)})  # fmt: skip
+
+
+@verify_app.command("check")
+def verify_check(
+    index: Path = typer.Option(..., "--index", help="A register index (himoken verify index)."),
+    record: str | None = typer.Option(
+        None, "--record", help='One person as JSON: {"個人番号": ..., "氏名": ..., "生年月日": ...}'
+    ),
+    records: Path | None = typer.Option(
+        None, "--records", help="事務データ (spec §3): each row checked in file order."
+    ),
+    mask_numbers: bool = typer.Option(
+        False, "--mask", help="Mask the suggested owner's number (all but the last 4 digits)."
+    ),
+) -> None:
+    """Check one record (--record) or a file of them (--records; each compared with the row
+    before it on the same 登録端末) and print the decisions as JSON."""
+    import json
+
+    from himoken.collate.ingest import UnreadableFile, open_table
+    from himoken.collate.stage import RECORDS_REQUIRED
+    from himoken.prevention.entry import EntryChecker
+    from himoken.prevention.register_index import RegisterIndex, RegisterIndexError
+
+    if (record is None) == (records is None):
+        raise _fail("give one of --record JSON or --records FILE")
+    try:
+        checker = EntryChecker(RegisterIndex(index))
+    except RegisterIndexError as error:
+        raise _fail(str(error)) from error
+    if record is not None:
+        try:
+            person = json.loads(record)
+        except json.JSONDecodeError as error:
+            raise _fail(f"--record: not JSON ({error.msg} at column {error.colno})") from error
+        if not isinstance(person, dict):
+            raise _fail("--record: a JSON object of the record's columns is expected")
+        _print_json(checker.check({k: str(v) for k, v in person.items()}).as_dict(not mask_numbers))
+        return
+    try:
+        table = open_table(records, [c for c in RECORDS_REQUIRED if c != "レコード番号"])
+        rows = [(row.ordinal, row.values) for row in table.rows]
+    except UnreadableFile as error:
+        raise _fail(str(error)) from error
+    previous: dict[str, dict[str, str]] = {}
+    found = []
+    for ordinal, values in rows:
+        terminal = values.get("登録端末") or ""
+        result = checker.check(values, previous.get(terminal) if terminal else None)
+        if terminal:
+            previous[terminal] = values
+        found.append({"行": ordinal, "レコード番号": values.get("レコード番号", ""),
+                      **result.as_dict(not mask_numbers)})  # fmt: skip
+    _print_json(found)

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import csv
 import itertools
+import json
 import math
 from collections import Counter
 from pathlib import Path
 
 import duckdb
 import pytest
+from typer.testing import CliRunner
 
+from himoken.cli import app
 from himoken.collate import owner
 from himoken.collate.ingest import read_delimited
 from himoken.collate.owner_score import best_candidate, fixed_model, levenshtein
@@ -159,3 +162,40 @@ def test_an_index_that_is_not_there_or_not_an_index_is_named(tmp_path: Path) -> 
     with pytest.raises(RegisterIndexError, match=r"register\.csv"):
         build_index(bad, tmp_path / "x.index")
     assert not (tmp_path / "x.index").exists()
+
+
+# --- himoken verify ------------------------------------------------------------------------------
+
+
+def verify(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["verify", *args])
+    return result.exit_code, result.stdout if result.exit_code == 0 else result.output
+
+
+def test_verify_indexes_and_checks_one_record_or_a_file(world: Path, tmp_path: Path) -> None:
+    index = tmp_path / "register.index"
+    code, out = verify("index", "--register", str(world / "register.csv"), "--out", str(index))
+    assert code == 0 and json.loads(out)["entries"] == 3000
+    truth = read_csv(world / "kokin-koza" / "truth.csv")
+    family = next(rid for rid, t in truth.items() if t["誤り種別"] == "FAMILY_MEMBER")
+    rows = {r.values["レコード番号"]: r.values for r in
+            read_delimited(world / "kokin-koza" / "records.csv").rows}  # fmt: skip
+    person = {c: rows[family][c] for c in ("個人番号", "氏名", "生年月日", "住所")}
+    code, out = verify("check", "--index", str(index), "--record", json.dumps(person))
+    found = json.loads(out)
+    assert code == 0 and found["decision"] == "stop" and "FAMILY_MEMBER" in found["warnings"]
+    assert found["suggestion"]["number"] == truth[family]["正しい個人番号"]
+    code, out = verify("check", "--index", str(index), "--records",
+                       str(world / "kokin-koza" / "records.csv"), "--mask")  # fmt: skip
+    listed = json.loads(out)
+    assert code == 0 and len(listed) == len(rows)
+    assert [r["レコード番号"] for r in listed] == list(rows)
+    masked = next(r for r in listed if r["レコード番号"] == family)["suggestion"]["number"]
+    assert masked.startswith("********") and masked.endswith(truth[family]["正しい個人番号"][-4:])
+
+
+def test_verify_refuses_what_it_cannot_check(tmp_path: Path) -> None:
+    code, out = verify("check", "--index", str(tmp_path / "none.index"), "--record", "{}")
+    assert code == 2 and "no register index" in out
+    code, out = verify("check", "--index", str(tmp_path / "none.index"))
+    assert code == 2 and "--record" in out
