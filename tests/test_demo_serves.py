@@ -3,12 +3,15 @@ demo users it prints and find the demo's records and organisations."""
 
 from __future__ import annotations
 
+import csv
 import http.cookiejar
+import json
 import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -66,6 +69,9 @@ def test_the_demo_serves_both_sites_with_demo_logins(tmp_path: Path) -> None:
          "--out", str(tmp_path / "demo"), "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
+    reader.start()
     try:
         wait_for(review + "accounts/login/", process)
         wait_for(progress + "accounts/login/", process)
@@ -74,8 +80,27 @@ def test_the_demo_serves_both_sites_with_demo_logins(tmp_path: Path) -> None:
         assert "公金受取口座" in worklist
         reports = log_in(progress, "secretariat").open(progress + "reports/", timeout=10)
         assert "集計報告" in reports.read().decode()
+        # The entry-check API answers with the token the demo printed, against its register.
+        token = re.search(r"Bearer (hk_\S+)\)", "".join(lines)).group(1)
+        number, name, birth = first_resident(tmp_path / "demo" / "register.csv")
+        body = json.dumps({"number": number, "name": name, "birth_date": birth}).encode()
+        request = urllib.request.Request(
+            review + "api/v1/linkage-checks", body,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )  # fmt: skip
+        answer = json.loads(urllib.request.urlopen(request, timeout=10).read())
+        assert answer["decision"] in ("accept", "accept_with_note"), answer
     finally:
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=60)
+        process.wait(timeout=60)
+        reader.join(timeout=10)
+    output = "".join(lines)
     assert review in output and "supervisor / demo-only" in output
     assert process.returncode == 0, output
+
+
+def first_resident(register: Path) -> tuple[str, str, str]:
+    """A resident still living here (a removed entry is a stop: REMOVED)."""
+    with register.open(encoding="utf-8", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if not r["消除事由"])
+    return row["個人番号"], row["氏名"], row["生年月日"]

@@ -233,6 +233,7 @@ def demo(
 
 def _demo_sites(collations: list[Path], out: Path, serve: bool, port: int) -> None:
     """Fresh demo databases for both sites (the world was just regenerated), then serve."""
+    from himoken.prevention.register_index import build_index
     from himoken.web import serve as sites
 
     review = sites.Site("review", out / "web" / "review", port)
@@ -243,10 +244,15 @@ def _demo_sites(collations: list[Path], out: Path, serve: bool, port: int) -> No
             sites.prepare(site)
         imported = sites.manage(review, "review_demo", *(str(c.resolve()) for c in collations))
         sites.manage(progress, "progress_demo")
+        # Entry checks read the register's index from the review site's data folder.
+        token = sites.manage(review, "entry_client", "SYNTH", "デモ業務システム").strip()
     except sites.ServeError as error:
         raise _fail(str(error)) from error
+    build_index(out / "register.csv", review.data_dir / "register.index")
     console.print(f"[bold]確認サイト[/bold] {review.url}  (データ {review.data_dir})")
     console.print(imported.rstrip())
+    console.print(f"  紐付け時の確認: {review.url}entry-checks/ 、API {review.url}api/v1/docs "
+                  f"(Authorization: Bearer {token})", soft_wrap=True)  # fmt: skip
     console.print(f"[bold]進捗管理サイト[/bold] {progress.url}  (データ {progress.data_dir})")
     console.print(
         "  secretariat / demo-only (事務局)、reporter / demo-only (団体の報告担当)、"
