@@ -250,3 +250,11 @@ def test_a_supervisor_cannot_approve_their_own_request(
     assert "自分の申請は承認できない" in page.content.decode()
     row.refresh_from_db()
     assert row.override == "requested"
+
+
+def test_the_entry_page_switches_to_english(site: Site) -> None:
+    client = site.client("handler")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    text = client.get("/entry-checks/").content.decode()
+    assert "Entry check" in text and "Recent checks" in text and "Date of birth" in text
+    assert "紐付け時の確認" not in text and "最近の確認" not in text

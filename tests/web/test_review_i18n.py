@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import translation
 
 import himoken.web.accounts
+import himoken.web.entry
 import himoken.web.progress
 import himoken.web.review
 from himoken.web.review.models import Run
@@ -25,7 +26,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("himoken.web.urls_review")
 
 CATALOGS = [
     Path(app.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
-    for app in (himoken.web.review, himoken.web.accounts, himoken.web.progress)
+    for app in (himoken.web.review, himoken.web.accounts, himoken.web.progress, himoken.web.entry)
 ]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\{.*?\}\}")
 JAPANESE = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]")  # incl. full-width punctuation
