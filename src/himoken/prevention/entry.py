@@ -75,14 +75,15 @@ class EntryResult:
     suggestion: Suggestion | None
 
     def as_dict(self, show_numbers: bool = True) -> dict[str, Any]:
-        """The JSON form of the API, the form and `himoken verify` (numbers masked on ask)."""
+        """The JSON form of the API and `himoken verify` (the suggestion's number masked on
+        ask)."""
         suggestion = None
         if self.suggestion is not None:
             s = self.suggestion
             suggestion = {
-                "個人番号": s.number if show_numbers else mask(s.number),
-                "氏名": s.name, "氏名フリガナ": s.reading, "生年月日": s.birth_date,
-                "性別": s.sex, "住所": s.address, "根拠": s.evidence,
+                "number": s.number if show_numbers else mask(s.number), "name": s.name,
+                "reading": s.reading, "birth_date": s.birth_date, "sex": s.sex,
+                "address": s.address, "evidence": s.evidence,
             }  # fmt: skip
         return {
             "decision": self.decision.value,
