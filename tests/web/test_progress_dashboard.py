@@ -427,7 +427,8 @@ def test_consultations_open_and_overdue(prefecture: Prefecture) -> None:
             status=status,
         )
         at = timezone.make_aware(dt.datetime.combine(created, dt.time(10)))
-        Consultation.objects.filter(pk=made.pk).update(created=at)
+        settled = at if status != "open" else None  # answered the day it came in
+        Consultation.objects.filter(pk=made.pk).update(created=at, settled=settled)
 
     consultation(prefecture.a, D(2026, 2, 20), D(2026, 3, 1))  # overdue
     consultation(prefecture.b, D(2026, 2, 20), D(2026, 3, 10))
@@ -437,6 +438,14 @@ def test_consultations_open_and_overdue(prefecture: Prefecture) -> None:
     assert (view.consultations_open, view.consultations_overdue) == (3, 1)
     earlier = compute(W[2])  # 02-18: only the one made on 02-10
     assert (earlier.consultations_open, earlier.consultations_overdue) == (1, 0)
+    # Answered on 02-25, the 02-10 one was still open on 02-18 and counts there, not today.
+    answered = Consultation.objects.get(created__date=D(2026, 2, 10))
+    answered.status = "answered"
+    answered.save()
+    at = timezone.make_aware(dt.datetime(2026, 2, 25, 9))
+    Consultation.objects.filter(pk=answered.pk).update(settled=at)
+    assert compute(W[2]).consultations_open == 1
+    assert compute(TODAY).consultations_open == 2
 
 
 # --- the cache ---------------------------------------------------------------------------------

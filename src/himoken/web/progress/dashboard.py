@@ -20,7 +20,7 @@ from enum import StrEnum
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from himoken.web.progress.forecast import Forecast, Status, forecast
@@ -306,7 +306,7 @@ def assemble(as_of: dt.date, parts: list[Part], organisation: int | None) -> Ove
     overall = forecast([(day, done) for day, done, _target in series], totals.target,
                        deadline or dt.date.max, as_of, WINDOW_DAYS)  # fmt: skip
     open_consultations = Consultation.objects.filter(
-        created__date__lte=as_of, status=Consultation.Status.OPEN
+        Q(settled__isnull=True) | Q(settled__date__gt=as_of), created__date__lte=as_of
     )
     if organisation is not None:
         open_consultations = open_consultations.filter(organisation=organisation)

@@ -8,9 +8,11 @@ against the project's one schema and screened for My Numbers before anything is 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from himoken.web.progress.validators import no_my_number
@@ -196,10 +198,20 @@ class Consultation(models.Model):
     answer = models.TextField(_("回答"), blank=True, validators=[no_my_number])
     status = models.CharField(_("状態"), max_length=16, choices=Status.choices, default=Status.OPEN)
     created = models.DateTimeField(_("受付日時"), auto_now_add=True)
+    # When it stopped being open (answered or closed): a past day's backlog counts what was
+    # still open then, whatever its status now.
+    settled = models.DateTimeField(_("回答日時"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["status", "due"]
         verbose_name = verbose_name_plural = _("相談")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.status == self.Status.OPEN:
+            self.settled = None
+        elif self.settled is None:
+            self.settled = timezone.now()
+        super().save(*args, **kwargs)
 
 
 class StateRequest(models.Model):
