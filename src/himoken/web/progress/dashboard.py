@@ -180,6 +180,11 @@ class OrganisationRow:
         return found
 
     @cached_property
+    def deadline(self) -> dt.date | None:
+        """The latest deadline of its 事務."""
+        return max((b.deadline for b in self.businesses if b.deadline), default=None)
+
+    @cached_property
     def unreported(self) -> bool:
         """A 事務 needing a check has reported no counts yet."""
         return any(b.check_required and b.counts.target == 0 for b in self.businesses)
@@ -285,16 +290,49 @@ def compute_parts(as_of: dt.date, organisations: Collection[int] | None) -> dict
     return parts
 
 
-def assemble(as_of: dt.date, parts: list[Part], organisation: int | None) -> Overview:
-    """The overview from the organisations' parts: totals, burn-down, forecast, causes."""
+class BurnDownSums:
+    """The organisations' burn-down changes summed per day. Kept from one assembly to the next
+    (per day shown): a part that was replaced has its old changes taken out and its new ones
+    put in, so a report costs its own organisation's days, not every organisation's."""
+
+    def __init__(self) -> None:
+        self.parts: dict[int, Part] = {}
+        self.by_day: dict[dt.date, list[int]] = {}
+
+    def update(self, parts: list[Part]) -> dict[dt.date, list[int]]:
+        current = {part.row.pk: part for part in parts}
+        for pk in self.parts.keys() - current.keys():
+            self._apply(self.parts.pop(pk), -1)
+        for pk, part in current.items():
+            old = self.parts.get(pk)
+            if old is part:
+                continue
+            if old is not None:
+                self._apply(old, -1)
+            self._apply(part, 1)
+            self.parts[pk] = part
+        return self.by_day
+
+    def _apply(self, part: Part, sign: int) -> None:
+        for day, (done_change, target_change) in part.changes.items():
+            change = self.by_day.setdefault(day, [0, 0])
+            change[0] += sign * done_change
+            change[1] += sign * target_change
+            if change == [0, 0]:  # a day with no change adds no point (as if never summed)
+                del self.by_day[day]
+
+
+def assemble(
+    as_of: dt.date,
+    parts: list[Part],
+    organisation: int | None,
+    sums: BurnDownSums | None = None,
+) -> Overview:
+    """The overview from the organisations' parts: totals, burn-down, forecast, causes.
+    `sums`: the burn-down sums kept from the last assembly of this day (else summed here)."""
     rows = sorted((part.row for part in parts), key=lambda o: o.code)
     totals = sum((o.counts for o in rows), Counts())
-    merged: defaultdict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
-    for part in parts:
-        for day, (done_change, target_change) in part.changes.items():
-            change = merged[day]
-            change[0] += done_change
-            change[1] += target_change
+    merged = (sums or BurnDownSums()).update(parts)
     series, finished, target = [], 0, 0
     for day in sorted(merged):
         finished, target = finished + merged[day][0], target + merged[day][1]
@@ -302,7 +340,7 @@ def assemble(as_of: dt.date, parts: list[Part], organisation: int | None) -> Ove
     causes: Counter[str] = Counter()
     for row in rows:
         causes.update(row.causes)
-    deadline = max((b.deadline for o in rows for b in o.businesses if b.deadline), default=None)
+    deadline = max((o.deadline for o in rows if o.deadline), default=None)
     overall = forecast([(day, done) for day, done, _target in series], totals.target,
                        deadline or dt.date.max, as_of, WINDOW_DAYS)  # fmt: skip
     open_consultations = Consultation.objects.filter(
@@ -460,6 +498,7 @@ _parts: OrderedDict[dt.date, dict[int, tuple[str, Part]]] = OrderedDict()
 PARTS_ROWS = 120_000
 # More stale organisations than this: computing all of them at once is cheaper.
 ALL_AT_ONCE = 200
+_sums: dict[dt.date, BurnDownSums] = {}  # per day, of the whole prefecture's parts
 _lock = threading.Lock()  # guards the dictionaries
 _computing = threading.Lock()  # one computation at a time: others wait, then hit
 
@@ -476,7 +515,11 @@ def overview(as_of: dt.date, organisation: int | None = None) -> Overview:
         with _lock:
             found = _overviews.get(key)
         if found is None:
-            found = assemble(as_of, _current_parts(as_of, organisation), organisation)
+            parts = _current_parts(as_of, organisation)
+            # The whole prefecture's burn-down sums are kept per day and updated by the parts
+            # that changed; one organisation's are summed afresh (ten 事務).
+            sums = _sums.setdefault(as_of, BurnDownSums()) if organisation is None else None
+            found = assemble(as_of, parts, organisation, sums)
             with _lock:
                 for old in [k for k in _overviews if k[0] != key[0]]:
                     del _overviews[old]
@@ -514,7 +557,8 @@ def _evict() -> None:
         return sum(len(p.row.businesses) for d in _parts.values() for _version, p in d.values())
 
     while len(_parts) > 1 and rows() > PARTS_ROWS:
-        _parts.popitem(last=False)
+        day, _ = _parts.popitem(last=False)
+        _sums.pop(day, None)
 
 
 def forget() -> None:
@@ -522,6 +566,7 @@ def forget() -> None:
     with _lock:
         _overviews.clear()
         _parts.clear()
+        _sums.clear()
 
 
 def _weekly(series: list, as_of: dt.date) -> list[tuple[dt.date, int, int]]:
