@@ -738,14 +738,8 @@ def main() -> None:
 
         args.port = webload.free_port()
         log = args.log or Path(tmp) / "gunicorn.log"
-        server = webload.start_server(args, env, log)
-        try:
+        with webload.served(args, env, log) as server:
             report(args, server.pid, today, writer_org)
-        finally:
-            webload.stop_server(server)
-            errors = webload.log_errors(log)
-            if errors:
-                print(errors)
 
 
 if __name__ == "__main__":

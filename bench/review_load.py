@@ -68,8 +68,7 @@ from webload import (
     quantile,
     recreate_database,
     row,
-    start_server,
-    stop_server,
+    served,
 )
 
 USERS = 40  # every 5th a supervisor; client i logs in as user i % USERS
@@ -549,14 +548,8 @@ def main() -> None:
 
         args.port = free_port()
         log = args.log or Path(tmp) / "gunicorn.log"
-        server = start_server(args, env, log)
-        try:
+        with served(args, env, log) as server:
             report(args, server, (low, high), version, audit_before)
-        finally:
-            stop_server(server)
-            errors = [line for line in log.read_text().splitlines() if "Error" in line]
-            if errors:
-                print(f"gunicorn log: {len(errors)} error lines; last: {errors[-1][:300]}")
 
 
 def report(

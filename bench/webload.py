@@ -47,7 +47,8 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -205,6 +206,20 @@ def stop_server(server: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait()
+
+
+@contextmanager
+def served(args: argparse.Namespace, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+    """The site served while the block runs (start_server); then stopped, and a line on the
+    errors in gunicorn's log printed if it has any."""
+    server = start_server(args, env, log)
+    try:
+        yield server
+    finally:
+        stop_server(server)
+        errors = log_errors(log)
+        if errors:
+            print(errors)
 
 
 def log_errors(log: Path) -> str:
