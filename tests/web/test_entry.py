@@ -258,3 +258,9 @@ def test_the_entry_page_switches_to_english(site: Site) -> None:
     text = client.get("/entry-checks/").content.decode()
     assert "Entry check" in text and "Recent checks" in text and "Date of birth" in text
     assert "紐付け時の確認" not in text and "最近の確認" not in text
+
+
+def test_the_api_docs_page_loads_nothing_from_the_network() -> None:
+    page = Client().get("/api/v1/docs").content.decode()
+    assert "swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+    assert Client().get("/api/v1/openapi.json").json()["info"]["version"] == "1"
