@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from himoken.web.entry.models import EntryCheck
+from himoken.web.residual import samples
 from himoken.web.review.models import Case, Decision, Run
 from tests.web.authorization import url_names, without_expectation
 from tests.web.conftest import Site
@@ -17,11 +19,16 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("himoken.web.urls_review")
 
 ROLES = ("anonymous", "handler", "supervisor", "auditor", "outsider", "other_handler")
 OK, DENIED, HIDDEN, LOGIN = "ok", "denied", "hidden", "login"
+TOKEN = "token"  # 401: the API takes a business system's bearer token, never a session
 REVIEWERS = {"handler": OK, "supervisor": OK, "auditor": DENIED, "outsider": HIDDEN,
              "other_handler": HIDDEN}  # fmt: skip
 SUPERVISORS = REVIEWERS | {"handler": DENIED, "other_handler": DENIED}
 EVERYONE = {"handler": OK, "supervisor": OK, "auditor": OK, "outsider": HIDDEN,
             "other_handler": HIDDEN}  # fmt: skip
+ENTRY_REVIEWERS = REVIEWERS | {"other_handler": OK}  # entry checks are organisation-wide
+API = dict.fromkeys(ROLES, TOKEN)
+OPEN_TO_ALL = dict.fromkeys(ROLES, OK)
+NOT_A_PAGE = dict.fromkeys(ROLES, HIDDEN)  # ninja's API root answers 404
 
 
 # (method, path builder, expectation per role). HIDDEN: the object is another organisation's
@@ -65,6 +72,41 @@ EXPECTATIONS: dict[str, list[tuple[str, Callable[[Objects], str], dict[str, str]
     ],
     "review:run_summary": [("GET", lambda o: f"/runs/{o['run'].pk}/summary.json", EVERYONE)],
     "review:run_purge": [("POST", lambda o: f"/runs/{o['run'].pk}/purge/", SUPERVISORS)],
+    # entry checks: organisation-wide (not per 事務); a supervisor decides overrides
+    "entry:check": [
+        ("GET", lambda o: "/entry-checks/", REVIEWERS | {"outsider": OK, "other_handler": OK})
+    ],
+    "entry:detail": [("GET", lambda o: f"/entry-checks/{o['entry'].pk}/", ENTRY_REVIEWERS)],
+    "entry:request_override": [
+        ("POST", lambda o: f"/entry-checks/{o['entry'].pk}/override/", ENTRY_REVIEWERS)
+    ],
+    "entry:decide_override": [
+        ("POST", lambda o: f"/entry-checks/{o['entry'].pk}/decide/", SUPERVISORS)
+    ],
+    # the API: a bearer token or nothing, whoever is logged in; its schema and docs are open
+    "entry_api:check_one": [("POST", lambda o: "/api/v1/linkage-checks", API)],
+    "entry_api:check_batch": [("POST", lambda o: "/api/v1/linkage-checks/batch", API)],
+    "entry_api:logged": [("GET", lambda o: f"/api/v1/linkage-checks/{o['entry'].pk}", API)],
+    "entry_api:override": [
+        ("POST", lambda o: f"/api/v1/linkage-checks/{o['entry'].pk}/override", API)
+    ],
+    "entry_api:openapi-json": [("GET", lambda o: "/api/v1/openapi.json", OPEN_TO_ALL)],
+    "entry_api:openapi-view": [("GET", lambda o: "/api/v1/docs", OPEN_TO_ALL)],
+    "entry_api:api-root": [("GET", lambda o: "/api/v1/", NOT_A_PAGE)],
+    # residual risk: the estimate is counts only (auditors too), the sample's rows are not
+    "residual:index": [
+        ("GET", lambda o: "/residual/", EVERYONE | {"outsider": OK, "other_handler": OK})
+    ],
+    "residual:estimate": [("GET", lambda o: f"/residual/runs/{o['run'].pk}/", EVERYONE)],
+    "residual:draw": [("POST", lambda o: f"/residual/runs/{o['run'].pk}/draw/", SUPERVISORS)],
+    "residual:sample": [("GET", lambda o: f"/residual/runs/{o['run'].pk}/sample/", REVIEWERS)],
+    "residual:sample_csv": [
+        ("GET", lambda o: f"/residual/runs/{o['run'].pk}/sample.csv", REVIEWERS)
+    ],
+    "residual:sample_upload": [
+        ("POST", lambda o: f"/residual/runs/{o['run'].pk}/sample/upload/", REVIEWERS)
+    ],
+    "residual:mark": [("POST", lambda o: f"/residual/rows/{o['sample_row'].pk}/", REVIEWERS)],
 }
 
 
@@ -87,13 +129,17 @@ def objects(site: Site, run: Run, django_user_model: type) -> Objects:
     decision = Decision.objects.create(case=case, action="delete", cause="OTHER",
                                        proposed_by=site.users["handler2"])  # fmt: skip
     Case.objects.filter(pk=case.pk).update(status=Case.Status.CORRECTION_PENDING)
-    return {"case": case, "decision": decision, "run": run}
+    sample = samples.draw(run, 5, 1, site.users["supervisor"])
+    entry = EntryCheck.objects.create(organisation=site.organisation, number="********1234",
+                                      decision="stop", verdict="SUSPECT")  # fmt: skip
+    return {"case": case, "decision": decision, "run": run, "sample_row": sample.rows.first(),
+            "entry": entry}  # fmt: skip
 
 
 def answer(status: int, location: str) -> str:
     if status in (302, 301) and "/accounts/login/" in location:
         return LOGIN
-    return {403: DENIED, 404: HIDDEN}.get(status, OK)
+    return {401: TOKEN, 403: DENIED, 404: HIDDEN}.get(status, OK)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -105,7 +151,7 @@ def test_each_role_gets_what_it_should(role: str, site: Site, objects: Objects) 
             path = path_of(objects)
             response = client.get(path) if method == "GET" else client.post(path, {})
             got = answer(response.status_code, response.get("Location", ""))
-            want = LOGIN if role == "anonymous" else expected[role]
+            want = expected.get("anonymous", LOGIN) if role == "anonymous" else expected[role]
             if got != want or response.status_code >= 500:
                 wrong.append(f"{method} {path} ({name}): {got} {response.status_code}, want {want}")
     assert not wrong, "\n".join(wrong)
