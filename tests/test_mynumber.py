@@ -21,6 +21,7 @@ from himoken.mynumber import (
     is_valid,
     looks_like_number,
     mask,
+    mask_numbers,
     parse,
     random_number,
     with_check_digit,
@@ -523,3 +524,29 @@ def test_random_number_is_valid_and_reproducible() -> None:
     assert all(is_valid(n) for n in numbers)
     assert len(set(numbers)) == 200
     assert len(set(first)) == 1  # the same seed gives the same number
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"連絡先 {VALID} です",
+        "番号は1234－5678－9018まで",
+        "１２３４５６７８９０１８",
+        f"{INVALID} と {VALID_2}",
+    ],
+)
+def test_mask_numbers_leaves_nothing_that_looks_like_a_number(text: str) -> None:
+    masked = mask_numbers(text)
+    assert not looks_like_number(masked) and masked != text
+    assert len(masked) == len(text)  # only the digits change
+
+
+def test_mask_numbers_keeps_what_is_not_a_number() -> None:
+    for text in ("個人番号なし", INVALID, f"口座 99{VALID}77 です", "1.23457E+11"):
+        assert mask_numbers(text) == text
+
+
+@given(digits, filler, filler)
+def test_mask_numbers_masks_any_valid_number_in_text(body: str, prefix: str, suffix: str) -> None:
+    masked = mask_numbers(prefix + with_check_digit(body) + suffix)
+    assert not looks_like_number(masked) and masked.startswith(prefix) and masked.endswith(suffix)

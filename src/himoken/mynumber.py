@@ -206,6 +206,18 @@ def looks_like_number(text: str) -> bool:
     return False
 
 
+def mask_numbers(text: str) -> str:
+    """`text` with every run looks_like_number would find masked but its last four digits:
+    for logs that keep a free text (an explanation echoing the value it read)."""
+    folded = text.translate(_FULL_WIDTH_DIGITS)
+    parts, last = [], 0
+    for match in _CANDIDATE_RUN.finditer(folded):
+        if is_valid(re.sub(r"\D", "", match.group(0))):
+            parts += [text[last : match.start()], mask(match.group(0))]
+            last = match.end()
+    return "".join(parts) + text[last:]
+
+
 # A maximal run of 12 digits, or 4-4-4 groups, not touching other digits.
 _CANDIDATE_RUN = re.compile(
     rf"(?<!\d)(?:\d{{12}}|\d{{4}}{_SEPARATOR}\d{{4}}{_SEPARATOR}\d{{4}})(?!\d)"

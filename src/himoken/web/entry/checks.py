@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from himoken.mynumber import mask, parse
+from himoken.mynumber import mask, mask_numbers, parse
 from himoken.prevention.entry import REQUEST_COLUMNS, EntryChecker, EntryResult
 from himoken.prevention.register_index import RegisterIndex, RegisterIndexError
 from himoken.web.audit import log as audit
@@ -75,7 +75,7 @@ def _logged(
         verdict=result.verdict.name,
         reasons=";".join(r.name for r in result.reasons),
         warnings=";".join(r.name for r in result.warnings),
-        explanation=result.explanation,
+        explanation=mask_numbers(result.explanation),
         suggestion=mask(result.suggestion.number) if result.suggestion else "",
     )
 
