@@ -19,6 +19,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast tes
 REVIEW_TASKS = "inline"
 REVIEW_IMPORT_ROOT = "/"  # each test passes its own tmp_path
 REVIEW_RETENTION_DAYS = 30
+REVIEW_RECOLLATION_ROOT = ""  # DATA_DIR/recollation: each test's site sets DATA_DIR
 WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = True  # no collectstatic before tests
 # Tests' threads (live server, concurrency tests) must not keep connections open past the test
 # database's teardown.

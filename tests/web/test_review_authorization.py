@@ -72,6 +72,17 @@ EXPECTATIONS: dict[str, list[tuple[str, Callable[[Objects], str], dict[str, str]
     ],
     "review:run_summary": [("GET", lambda o: f"/runs/{o['run'].pk}/summary.json", EVERYONE)],
     "review:run_purge": [("POST", lambda o: f"/runs/{o['run'].pk}/purge/", SUPERVISORS)],
+    "review:recollations": [
+        ("GET", lambda o: "/recollation/", EVERYONE | {"outsider": OK, "other_handler": OK})
+    ],
+    "review:recollation": [
+        ("GET", lambda o: f"/recollation/{o['run'].business_id}/", EVERYONE),
+        (
+            "POST",
+            lambda o: f"/recollation/{o['run'].business_id}/",
+            EVERYONE | {"handler": DENIED, "auditor": DENIED},
+        ),
+    ],
     # entry checks: organisation-wide (not per 事務); a supervisor decides overrides
     "entry:check": [
         ("GET", lambda o: "/entry-checks/", REVIEWERS | {"outsider": OK, "other_handler": OK})

@@ -97,6 +97,7 @@ class Run(models.Model):
     class Source(models.TextChoices):
         UPLOAD = "upload", _("画面から照合")
         IMPORT = "import", _("照合結果の取込")
+        RECOLLATION = "recollation", _("定期的な再照合")
 
     business = models.ForeignKey(Business, models.PROTECT, related_name="runs")
     source = models.CharField(_("取得方法"), max_length=16, choices=Source.choices)
@@ -184,6 +185,25 @@ class Case(models.Model):
     )
     version = models.PositiveIntegerField(default=0)  # optimistic lock: see views.save_case
     updated = models.DateTimeField(_("更新日時"), auto_now=True)
+    # Scheduled re-collation (recollation.py): a case follows its record to the newest run that
+    # still flags the same linkage; `first_run` is where it was first flagged (null: `run`).
+    # `resolved_in` is the re-collation that found the linkage no longer flagged.
+    first_run = models.ForeignKey(
+        Run,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="found_cases",
+        verbose_name=_("最初に要確認となった照合"),
+    )
+    resolved_in = models.ForeignKey(
+        "Recollation",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resolved_cases",
+        verbose_name=_("要確認でなくなった再照合"),
+    )
 
     class Meta:
         ordering = ["-risk", "ordinal"]
@@ -204,6 +224,8 @@ class Case(models.Model):
             models.Index(fields=["business", "ordinal"], name="case_by_ordinal"),
             models.Index(fields=["business", "verdict", "ordinal"], name="case_by_verdict_ordinal"),
             models.Index(fields=["business", "-updated", "ordinal"], name="case_by_updated"),
+            # A re-collation finds the earlier case of each flagged or resolved record
+            models.Index(fields=["business", "record_id"], name="case_by_record"),
         ]
         verbose_name = verbose_name_plural = _("要確認レコード")
 
@@ -387,3 +409,75 @@ class LetterTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class RecollationSchedule(models.Model):
+    """When a 事務's records are collated again (issue 7) and from which files on this
+    server: `manage.py review_recollate` runs the due ones, compares each run with the one
+    before it and brings it into the review (recollation.py)."""
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", _("毎月")
+        WEEKLY = "weekly", _("毎週")
+        MANUAL = "manual", _("更新時(手動)")
+
+    business = models.OneToOneField(
+        Business, models.CASCADE, related_name="recollation_schedule", verbose_name=_("事務")
+    )
+    register = models.CharField(_("住民記録ファイル"), max_length=500)
+    records = models.CharField(_("事務データファイル"), max_length=500)
+    profile = models.CharField(_("プロファイル"), max_length=200, blank=True)
+    frequency = models.CharField(
+        _("頻度"), max_length=16, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
+    next_due = models.DateField(_("次回予定日"), null=True, blank=True)
+    last_run = models.DateTimeField(_("前回の再照合"), null=True, blank=True)
+    active = models.BooleanField(_("有効"), default=True)
+    # The runs' 実行者: the supervisor who last saved the schedule.
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("設定者")
+    )
+    updated = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("定期的な再照合")
+
+    def __str__(self) -> str:
+        return f"{self.business} {self.get_frequency_display()}"
+
+
+class Recollation(models.Model):
+    """One re-collation of a schedule: the run it brought in and its comparison with the run
+    before (counts of spec categories), or why it failed (nothing was brought in then)."""
+
+    class Status(models.TextChoices):
+        FINISHED = "finished", _("完了")
+        FAILED = "failed", _("失敗")
+
+    schedule = models.ForeignKey(RecollationSchedule, models.CASCADE, related_name="recollations")
+    run = models.OneToOneField(
+        Run, models.SET_NULL, null=True, blank=True, related_name="recollation"
+    )
+    status = models.CharField(_("状態"), max_length=16, choices=Status.choices)
+    started = models.DateTimeField(_("開始日時"))
+    finished = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    folder = models.CharField(_("作業フォルダ"), max_length=100, blank=True)
+    message = models.TextField(_("メッセージ"), blank=True)
+    records = models.BigIntegerField(_("事務データ"), default=0)
+    flagged = models.BigIntegerField(_("要確認"), default=0)
+    new = models.BigIntegerField(_("新たに要確認"), default=0)
+    resolved = models.BigIntegerField(_("解消"), default=0)
+    still_flagged = models.BigIntegerField(_("引き続き要確認"), default=0)
+    added = models.BigIntegerField(default=0)
+    gone = models.BigIntegerField(default=0)
+    unpaired = models.BigIntegerField(default=0)
+    cases_added = models.BigIntegerField(_("新しい要確認レコード"), default=0)
+    cases_carried = models.BigIntegerField(_("引き継いだ要確認レコード"), default=0)
+    cases_resolved = models.BigIntegerField(_("解消した要確認レコード"), default=0)
+
+    class Meta:
+        ordering = ["-started", "-pk"]
+        verbose_name = verbose_name_plural = _("再照合の結果")
+
+    def __str__(self) -> str:
+        return f"{self.schedule.business} {self.started:%Y-%m-%d %H:%M}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from himoken.web.review import views
+from himoken.web.review import views, views_recollation
 
 app_name = "review"
 urlpatterns = [
@@ -26,4 +26,6 @@ urlpatterns = [
     path("runs/<int:pk>/corrections.<str:fmt>", views.run_corrections, name="run_corrections"),
     path("runs/<int:pk>/summary.json", views.run_summary, name="run_summary"),
     path("runs/<int:pk>/purge/", views.run_purge, name="run_purge"),
+    path("recollation/", views_recollation.recollations, name="recollations"),
+    path("recollation/<int:business>/", views_recollation.recollation, name="recollation"),
 ]

@@ -19,6 +19,10 @@ DATABASES = databases("review")
 REVIEW_TASKS = os.environ.get("HIMOKEN_REVIEW_TASKS", "subprocess")
 # OUT_DIRs may be imported only from under this folder.
 REVIEW_IMPORT_ROOT = os.environ.get("HIMOKEN_REVIEW_IMPORT_ROOT", str(DATA_DIR / "imports"))
+# Scheduled re-collations (manage.py review_recollate) keep one history folder per 事務 here.
+REVIEW_RECOLLATION_ROOT = os.environ.get(
+    "HIMOKEN_REVIEW_RECOLLATION_ROOT", str(DATA_DIR / "recollation")
+)
 # Finished runs' personal data is purged after this many days (manage.py review_purge).
 REVIEW_RETENTION_DAYS = int(os.environ.get("HIMOKEN_REVIEW_RETENTION_DAYS", "365"))
 # The register index entry checks read (himoken verify index builds it from the register).
