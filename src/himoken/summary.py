@@ -149,6 +149,13 @@ def validate(document: object) -> list[str]:
     return screen(document) + problems
 
 
+def require_valid(document: object, source: str) -> None:
+    """Raise SummaryError naming `source` and every problem unless `document` is valid."""
+    problems = validate(document)
+    if problems:
+        raise SummaryError(source, problems)
+
+
 def load(path: Path) -> dict[str, Any]:
     """Read and validate a summary file; SummaryError names the file and every problem."""
     try:
@@ -161,7 +168,5 @@ def load(path: Path) -> dict[str, Any]:
         raise SummaryError(
             str(path), [f"{error.lineno}行{error.colno}列: JSONとして読めない({error.msg})"]
         ) from error
-    problems = validate(document)
-    if problems:
-        raise SummaryError(str(path), problems)
+    require_valid(document, str(path))
     return document

@@ -28,6 +28,7 @@ from himoken.web.audit.models import Entry
 from himoken.web.progress.dashboard import OrganisationRow, Overview, overview
 from himoken.web.progress.demo import DEMO_PASSWORD, create_demo
 from himoken.web.progress.models import Consultation, Organisation, Report, Role
+from himoken.web.progress.templatetags.progress_words import outlook
 from tests.web.browser import Shooter, chromium, log_in, log_out, screenshots
 
 # The uploaded report: a 事務 the demo does not have, so its figures stand out; every flagged
@@ -195,7 +196,9 @@ def test_report_dashboard_consultation_executive_and_excel(
     matrix = page.locator("#matrix tbody tr")
     expect(matrix).to_have_count(1)
     expect(matrix.locator("td").first).to_have_text(reporter.name)
-    expect(matrix.locator("td").nth(-3)).to_have_text(own_row.status)
+    outlook_cell = matrix.locator("td").nth(-3)
+    expect(outlook_cell).to_have_text(outlook(own_row.status))  # 順調 / 注意 / 遅れ
+    expect(outlook_cell).to_have_class(own_row.status)
     expect(matrix.locator("td").last).to_have_text(f"{own_row.counts.remaining:,}")
     # A reporter's totals are their organisation's, the report's figures added.
     own = own_row.counts

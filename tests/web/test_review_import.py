@@ -3,6 +3,7 @@ record beside its register entry; importing it again adds nothing."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -46,4 +47,17 @@ def test_a_folder_that_is_not_a_finished_collation_is_named(
     (unfinished / "summary.json").unlink()
     with pytest.raises(NotACollation, match=r"unfinished/summary\.json"):
         import_out_dir(unfinished, site.business, site.users["supervisor"])
+    assert not Run.objects.exists()
+
+
+def test_a_summary_whose_counts_do_not_add_up_is_refused(
+    site: Site, collated: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(collated / "out", broken)
+    document = json.loads((broken / "summary.json").read_text(encoding="utf-8"))
+    document["verdicts"]["MATCH"] += 1  # no longer the sum of the records
+    (broken / "summary.json").write_text(json.dumps(document, ensure_ascii=False), "utf-8")
+    with pytest.raises(NotACollation, match=r"broken/summary\.json"):
+        import_out_dir(broken, site.business, site.users["supervisor"])
     assert not Run.objects.exists()

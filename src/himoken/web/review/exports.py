@@ -12,7 +12,7 @@ import xlsxwriter
 from django.db.models import Count
 from django.utils import timezone
 
-from himoken.summary import validate
+from himoken.summary import require_valid
 from himoken.web.review.models import Case, Cause, Decision, Run
 
 CORRECTION_COLUMNS = (
@@ -97,8 +97,9 @@ def _grouped(cases: Any, field: str) -> list[tuple[str, int]]:
 
 
 def summary(run: Run) -> dict[str, Any]:
-    """The run's summary.json with the review filled, validated against the schema."""
+    """The run's summary.json with the review filled; SummaryError when it would not pass the
+    schema and its sums (the progress site would refuse it)."""
     review, causes = review_counts(run)
     document = dict(run.summary or {}) | {"review": review, "causes": causes}
-    validate(document)
+    require_valid(document, f"summary-{run.pk}.json")
     return document

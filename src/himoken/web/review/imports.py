@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from himoken.summary import SummaryError, validate
+from himoken.summary import SummaryError, require_valid
 from himoken.web.review.models import Business, Case, CaseCount, Run
 
 FLAGGED_FILE = "flagged.parquet"
@@ -33,7 +33,7 @@ def read_summary(out_dir: Path) -> dict[str, Any]:
         raise NotACollation(_("%(path)s: ない(照合が終わっていないフォルダ)") % {"path": path})
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
-        validate(document)
+        require_valid(document, str(path))
     except (ValueError, SummaryError) as error:
         raise NotACollation(
             _("%(path)s: 集計の形式ではない: %(error)s") % {"path": path, "error": error}

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from himoken import mynumber
+from himoken.summary import SummaryError
 from himoken.web.audit import log as audit
 from himoken.web.audit.models import Entry
 from himoken.web.review import access, decisions, exports, letters, presentation, retention, tasks
@@ -508,9 +509,12 @@ def run_summary(request: HttpRequest, pk: int) -> HttpResponse:
     run = access.run_for(role, pk)
     if not run.summary:
         raise PermissionDenied(_("この照合は終わっていない"))
+    try:
+        document = exports.summary(run)
+    except SummaryError as error:  # e.g. its cases moved on to a later re-collation
+        return HttpResponse(str(error), status=409, content_type="text/plain; charset=utf-8")
     audit.record(request.user, "export.summary", run)
-    response = JsonResponse(exports.summary(run), json_dumps_params={"ensure_ascii": False,
-                                                                     "indent": 2})  # fmt: skip
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'attachment; filename="summary-{run.pk}.json"'
     return response
 
