@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from himoken.collate.profiles import Labels, load_profile
 from himoken.collate.run import collate
@@ -36,6 +37,17 @@ def _no_lingering_connections(django_db_setup: None, django_db_blocker: Any) -> 
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
         connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _restore_language() -> Iterator[None]:
+    """A request activates its language for the thread: each test leaves it as it found it."""
+    language = translation.get_language()
+    yield
+    if language is None:
+        translation.deactivate_all()
+    else:
+        translation.activate(language)
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,7 @@ from himoken.web.progress.models import (
     Role,
     Snapshot,
 )
-from tests.web.test_review_i18n import _restore_language, english, get  # noqa: F401 (fixture)
+from tests.web.test_review_i18n import english, get
 
 pytestmark = pytest.mark.django_db  # the progress urls are the tests' default
 

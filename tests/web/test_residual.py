@@ -8,13 +8,11 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import translation
 
 import himoken.web.accounts
 import himoken.web.progress
@@ -33,16 +31,6 @@ from tests.web.conftest import Site
 from tests.web.test_review_i18n import CHECKOUT_SLACK, JAPANESE, PLACEHOLDER, english, entries
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("himoken.web.urls_review")]
-
-
-@pytest.fixture(autouse=True)
-def _restore_language() -> Iterator[None]:
-    language = translation.get_language()
-    yield
-    if language is None:
-        translation.deactivate_all()
-    else:
-        translation.activate(language)
 
 
 def draw(site: Site, run: Run, size: int, seed: int | str = "") -> Sample:

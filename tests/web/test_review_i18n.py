@@ -8,12 +8,10 @@ from __future__ import annotations
 import ast
 import gettext
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.test import Client
-from django.utils import translation
 
 import himoken.web.accounts
 import himoken.web.entry
@@ -33,17 +31,6 @@ JAPANESE = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]")  # incl. ful
 # A fresh checkout writes django.mo just before django.po (index order), so a compiled catalog
 # may look a little older than its source; a stale one is older by far more than this.
 CHECKOUT_SLACK = 2.0  # seconds
-
-
-@pytest.fixture(autouse=True)
-def _restore_language() -> Iterator[None]:
-    """Requests activate their language for the thread; leave it as the test found it."""
-    language = translation.get_language()
-    yield
-    if language is None:
-        translation.deactivate_all()
-    else:
-        translation.activate(language)
 
 
 def entries(po: Path) -> list[tuple[list[str], str, str]]:

@@ -14,14 +14,13 @@ import io
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from himoken.mynumber import looks_like_number, with_check_digit
 from himoken.prevention.recollation import HISTORY_FILE, read_history
@@ -223,18 +222,6 @@ def test_the_history_page_charts_both_runs(month: Month, site: Site) -> None:
     assert 'id="new-cases"' not in audited and month.untouched.record_id not in audited
 
 
-@pytest.fixture
-def _restore_language() -> Iterator[None]:
-    """A request activates its language for the thread: leave it as the test found it."""
-    language = translation.get_language()
-    yield
-    if language is None:
-        translation.deactivate_all()
-    else:
-        translation.activate(language)
-
-
-@pytest.mark.usefixtures("_restore_language")
 def test_the_history_page_speaks_english(month: Month, site: Site) -> None:
     client = site.client("handler")
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
