@@ -678,13 +678,9 @@ def verify_check(
         rows = [(row.ordinal, row.values) for row in table.rows]
     except UnreadableFile as error:
         raise _fail(str(error)) from error
-    previous: dict[str, dict[str, str]] = {}
-    found = []
-    for ordinal, values in rows:
-        terminal = values.get("登録端末") or ""
-        result = checker.check(values, previous.get(terminal) if terminal else None)
-        if terminal:
-            previous[terminal] = values
-        found.append({"行": ordinal, "レコード番号": values.get("レコード番号", ""),
-                      **result.as_dict(not mask_numbers)})  # fmt: skip
-    _print_json(found)
+    results = checker.check_in_order(values for _, values in rows)
+    _print_json([
+        {"行": ordinal, "レコード番号": values.get("レコード番号", ""),
+         **result.as_dict(not mask_numbers)}
+        for (ordinal, values), result in zip(rows, results, strict=True)
+    ])  # fmt: skip

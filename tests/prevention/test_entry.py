@@ -59,15 +59,9 @@ def checked(world: Path) -> dict[str, object]:
         range(len(rows)),
         key=lambda i: (rows[i]["登録端末"], rows[i]["登録日時"], int(rows[i]["登録順"] or 0), i),
     )
-    last: dict[str, dict[str, str]] = {}
-    found = {}
-    for i in order:
-        row = rows[i]
-        terminal = row["登録端末"]
-        found[row["レコード番号"]] = checker.check(row, last.get(terminal) if terminal else None)
-        if terminal:
-            last[terminal] = row
-    return found
+    keyed = [rows[i] for i in order]
+    results = checker.check_in_order(keyed)
+    return {row["レコード番号"]: result for row, result in zip(keyed, results, strict=True)}
 
 
 def test_every_injected_pattern_is_stopped_and_named(world: Path, checked: dict) -> None:

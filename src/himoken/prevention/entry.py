@@ -14,7 +14,7 @@ and INVALID stop the linkage (a second person may override: the web app records 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -148,6 +148,23 @@ class EntryChecker:
             warnings=tuple(r for r in result.reasons if r in PATTERNS),
             suggestion=self._suggestion(assessment, evidence),
         )
+
+    def check_in_order(
+        self,
+        records: Iterable[Mapping[str, str | None]],
+        last: dict[str, Mapping[str, str | None]] | None = None,
+    ) -> list[EntryResult]:
+        """Check records in the order they were keyed, each against the person checked just
+        before on its 登録端末: earlier in `records`, else in `last` (each terminal's last
+        person, updated here as the records are checked)."""
+        last = {} if last is None else last
+        results = []
+        for record in records:
+            terminal = (record.get("登録端末") or "").strip()
+            results.append(self.check(record, last.get(terminal) if terminal else None))
+            if terminal:
+                last[terminal] = record
+        return results
 
     def _owner(self, pending: patterns.Pending, first: Mapping[str, Any] | None) -> str:
         """The true-owner search for one record, as the engine's (run._owners); the evidence

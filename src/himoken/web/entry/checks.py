@@ -91,23 +91,20 @@ def check_records(
     terminal (earlier in the list, or the last one logged), and log them all."""
     records = [{c: (r.get(c) or "").strip() for c in REQUEST_COLUMNS} for r in records]
     terminals = {r["登録端末"] for r in records if r["登録端末"]}
-    last: dict[str, dict[str, str]] = dict(
+    last: dict[str, Mapping[str, str]] = dict(
         TerminalState.objects.filter(organisation=organisation, terminal__in=terminals)
         .values_list("terminal", "record")
     ) if terminals else {}  # fmt: skip
-    engine = checker()
-    done: list[tuple[EntryCheck, EntryResult]] = []
-    for record in records:
-        terminal = record["登録端末"]
-        result = engine.check(record, last.get(terminal) if terminal else None)
-        done.append((_logged(record, result, organisation, client, user), result))
-        if terminal:
-            last[terminal] = _person(record)
+    results = checker().check_in_order(records, last)
+    done = [
+        (_logged(record, result, organisation, client, user), result)
+        for record, result in zip(records, results, strict=True)
+    ]
     with transaction.atomic():
         EntryCheck.objects.bulk_create([row for row, _ in done])
         if terminals:
             TerminalState.objects.bulk_create(
-                [TerminalState(organisation=organisation, terminal=t, record=last[t])
+                [TerminalState(organisation=organisation, terminal=t, record=_person(last[t]))
                  for t in sorted(terminals)],
                 update_conflicts=True,
                 unique_fields=["organisation", "terminal"],
