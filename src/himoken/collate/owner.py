@@ -387,7 +387,7 @@ def _keyed_in_python(
                 set(zip(*(_column(probe_table, c) for c in mine), strict=True)),
                 zip(*(_column(key_table, c) for c in theirs), strict=True),
             )
-            for mine, theirs in _NAME_RULES
+            for mine, theirs in NAME_RULES
         ]
         for row_id, *row_keys in zip(_column(rows, "row_id"), *(r[1] for r in rules), strict=True):
             if any(
@@ -398,8 +398,9 @@ def _keyed_in_python(
     return scratch.register("keyed", pa.table({"row_id": pa.array(found, pa.int64())}))
 
 
-# The model's blocking rules on names and readings: (searched columns, register columns).
-_NAME_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+# The model's blocking rules on names and readings: (searched columns, register columns);
+# entry checks look them up in the register index too (prevention.register_index).
+NAME_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("name_folded", "birth_year"), ("name_folded", "birth_year")),
     (("name_folded", "birth_md"), ("name_folded", "birth_md")),
     (("name_sorted", "birth_year"), ("name_sorted", "birth_year")),

@@ -180,8 +180,7 @@ class EntryChecker:
             address_hint=[linked_address],
             gaiji_table=dict(self.options.gaiji_table),
         ).to_pylist()[0]
-        keyed["alias_key"] = keyed["name_folded"]
-        keyed["given_key"] = keyed["given_folded"]
+        keyed["given_key"] = keyed["given_folded"]  # as owner.searched_inputs
         reachable = self.index.reachable(keyed, first if pending.entry is not None else None)
         linked_number = pending.number if pending.entry is not None else None
         candidate = best_candidate(keyed, linked_number, [model_columns(r) for r in reachable])

@@ -27,27 +27,20 @@ import duckdb
 import pyarrow as pa
 
 from himoken import __version__
-from himoken.collate import keys, owner, stage
+from himoken.collate import owner, stage
 from himoken.collate.backends.duckdb import NAME_KEY_SQL
 from himoken.collate.ingest import UnreadableFile, open_table
 from himoken.collate.profiles import REGISTER_COLUMNS, FileLayout
 
-FORMAT = "himoken-register-index-1"
-# The model's blocking rules as lookups: (record-side keys, index columns). The number,
-# household and address rules start from the linked entry instead (see `reachable`).
-BLOCKING_LOOKUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
-    (("name_folded", "birth_year"), ("name_folded", "birth_year")),
-    (("name_folded", "birth_md"), ("name_folded", "birth_md")),
-    (("reading_key", "birth_full"), ("reading_key", "birth_full")),
-    (("given_key", "birth_full"), ("given_key", "birth_full")),
-    (("alias_key", "birth_year"), ("alias_key", "birth_year")),
-    (("name_sorted", "birth_year"), ("name_sorted", "birth_year")),
-)
-_ID_COLUMNS = ("number", "household", "block_address", "alias_key", "given_key", "removed")
-_MODEL_COLUMNS = _ID_COLUMNS + keys.KEY_COLUMNS
+# 2: indexed on the register columns of owner.NAME_RULES.
+FORMAT = "himoken-register-index-2"
+# The owner model's input columns of a register entry (unique_id is the row_id here).
+_MODEL_COLUMNS = tuple(c for c in owner.SPLINK_COLUMNS if c != "unique_id")
+# Point lookups: by number, household and address (the rules that start from the linked
+# entry), by name as written and birth date (namesakes), and by each name and reading rule.
 _INDEXED = (
     ("number",), ("household",), ("block_address",), ("name_key", "birth_key"),
-    *(columns for _, columns in BLOCKING_LOOKUPS),
+    *(theirs for _, theirs in owner.NAME_RULES),
 )  # fmt: skip
 CHUNK = 20_000
 
@@ -234,7 +227,7 @@ class RegisterIndex:
                 if value:
                     clauses.append(f"SELECT row_id FROM entry WHERE {column} = ?")
                     params.append(value)
-        for mine, theirs in BLOCKING_LOOKUPS:
+        for mine, theirs in owner.NAME_RULES:
             values = [record.get(c) for c in mine]
             if None not in values:
                 where = " AND ".join(f"{_q(c)} = ?" for c in theirs)
