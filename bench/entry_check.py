@@ -86,13 +86,12 @@ def records(folder: Path) -> list[tuple[dict[str, str], str]]:
 
 
 def body(r: dict[str, str]) -> dict[str, str]:
-    return {
-        "number": r.get("個人番号") or "-", "name": r.get("氏名") or "-",
-        "reading": r.get("氏名フリガナ") or "", "birth_date": r.get("生年月日") or "-",
-        "sex": r.get("性別") or "", "address": r.get("住所") or "",
-        "linked_on": r.get("紐付け日") or "", "method": r.get("紐付け方法") or "",
-        "operator": r.get("登録者") or "", "terminal": r.get("登録端末") or "",
-    }  # fmt: skip
+    """The API's request for a record ("-" where a required field is empty: the API refuses an
+    empty one, the checker then says why the record is wrong)."""
+    from himoken.prevention.entry import REQUEST_FIELDS
+
+    found = {field: r.get(column) or "" for field, column in REQUEST_FIELDS.items()}
+    return found | {f: found[f] or "-" for f in ("number", "name", "birth_date")}
 
 
 class Api:
@@ -230,14 +229,11 @@ def singles(args: argparse.Namespace, port: int, token: str, items: list) -> Non
 
 
 def in_process(index: Path, items: list, count: int = 5000) -> None:
-    from himoken.prevention.entry import EntryChecker
+    from himoken.prevention.entry import EntryChecker, request_record
     from himoken.prevention.register_index import RegisterIndex
 
     checker = EntryChecker(RegisterIndex(index))
-    keys = {"number": "個人番号", "name": "氏名", "reading": "氏名フリガナ",
-            "birth_date": "生年月日", "sex": "性別", "address": "住所", "linked_on": "紐付け日",
-            "method": "紐付け方法", "operator": "登録者", "terminal": "登録端末"}  # fmt: skip
-    chosen = [{keys[k]: v for k, v in items[i][0].items()} for i in range(min(count, len(items)))]
+    chosen = [request_record(document) for document, _, _ in items[:count]]
     started = time.perf_counter()
     for record in chosen:
         checker.check(record)

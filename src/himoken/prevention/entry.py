@@ -45,11 +45,19 @@ DECISIONS: dict[Verdict, Decision] = {
 }
 # The 2023 patterns named as warnings of their own.
 PATTERNS = (Reason.FAMILY_MEMBER, Reason.HOMONYM, Reason.CARRY_OVER)
-# The columns of a check request: the record's person and how it is being linked.
-REQUEST_COLUMNS = (
-    "個人番号", "氏名", "氏名フリガナ", "生年月日", "性別", "住所", "紐付け日", "紐付け方法",
-    "登録者", "登録端末",
-)  # fmt: skip
+# The columns of a check request (the record's person and how it is being linked), by the
+# English names the API and the JSON of results use.
+REQUEST_FIELDS = {
+    "number": "個人番号", "name": "氏名", "reading": "氏名フリガナ", "birth_date": "生年月日",
+    "sex": "性別", "address": "住所", "linked_on": "紐付け日", "method": "紐付け方法",
+    "operator": "登録者", "terminal": "登録端末",
+}  # fmt: skip
+REQUEST_COLUMNS = tuple(REQUEST_FIELDS.values())
+
+
+def request_record(fields: Mapping[str, str]) -> dict[str, str]:
+    """A record in the contract's columns from request fields named as in REQUEST_FIELDS."""
+    return {REQUEST_FIELDS[name]: value for name, value in fields.items() if name in REQUEST_FIELDS}
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.responses import Status
 from ninja.security import HttpBearer
 
+from himoken.prevention.entry import request_record
 from himoken.web.entry import checks
 from himoken.web.entry.models import ApiClient, EntryCheck
 
@@ -57,12 +58,7 @@ class CheckIn(Schema):
                           description="登録端末(直前の人の番号の持ち越しを調べる)")  # fmt: skip
 
     def record(self) -> dict[str, str]:
-        return {
-            "個人番号": self.number, "氏名": self.name, "氏名フリガナ": self.reading,
-            "生年月日": self.birth_date, "性別": self.sex, "住所": self.address,
-            "紐付け日": self.linked_on, "紐付け方法": self.method, "登録者": self.operator,
-            "登録端末": self.terminal,
-        }  # fmt: skip
+        return request_record(self.model_dump())
 
 
 class SuggestionOut(Schema):

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from himoken.prevention.entry import request_record
+
 METHODS = ["", "申請書記載", "住基ネット照会(4情報)", "住基ネット照会(一部情報)", "住基連携",
            "手入力", "窓口端末"]  # fmt: skip
 
@@ -24,12 +26,9 @@ class EntryCheckForm(forms.Form):
 
     def record(self, username: str) -> dict[str, str]:
         """The record checked; the clerk's browser counts as their terminal (CARRY_OVER)."""
-        data = self.cleaned_data
-        return {
-            "個人番号": data["number"], "氏名": data["name"], "氏名フリガナ": data["reading"],
-            "生年月日": data["birth_date"], "性別": data["sex"], "住所": data["address"],
-            "紐付け方法": data["method"], "登録者": username, "登録端末": f"web:{username}",
-        }  # fmt: skip
+        return request_record(
+            {**self.cleaned_data, "operator": username, "terminal": f"web:{username}"}
+        )
 
 
 class OverrideRequestForm(forms.Form):
