@@ -128,13 +128,17 @@ class EntryChecker:
         elif first is not None and not first["number_valid"]:
             state = EntryState.INVALID_NUMBER
         assessment = check.assess(record, entry, self.options, state)
-        namesakes = self.index.namesakes(first) if first is not None else []
-        if first is not None and namesakes and not record["住所"]:
-            # As the engine: no address to tell the namesakes apart (spec §6 HOMONYM).
-            assessment = assessment or Assessment(name_and_birth_agree=True, searchable=True)
-            if assessment.name_and_birth_agree:
-                assessment.add(Reason.HOMONYM, "住所がなく、氏名・生年月日が同じ住民が他にもいる")
-                assessment.soft.add(Reason.HOMONYM)
+        # The linked entry's namesakes, looked up only where a check reads them.
+        namesakes: list[dict[str, str]] | None = None
+        if first is not None and not record["住所"]:
+            namesakes = self.index.namesakes(first)
+            if namesakes:  # as the engine: no address to tell them apart (spec §6 HOMONYM)
+                assessment = assessment or Assessment(name_and_birth_agree=True, searchable=True)
+                if assessment.name_and_birth_agree:
+                    assessment.add(
+                        Reason.HOMONYM, "住所がなく、氏名・生年月日が同じ住民が他にもいる"
+                    )
+                    assessment.soft.add(Reason.HOMONYM)
         assessment = assessment or Assessment()
         evidence = ""
         if linked.needs_owner(assessment):
@@ -143,7 +147,12 @@ class EntryChecker:
                 mate = {c: (previous.get(c) or "").strip() for c in REQUEST_COLUMNS}
                 patterns.check_neighbours(pending, {"terminal_before": 0}, {0: mate})
             evidence = self._owner(pending, first)
-            if namesakes:
+            if (first is not None and assessment.name_and_birth_agree
+                    and not assessment.candidate and assessment.verdict.flagged):  # fmt: skip
+                # As run._namesakes: a flagged record whose entry's namesakes the owner search
+                # could not tell apart.
+                if namesakes is None:
+                    namesakes = self.index.namesakes(first)
                 patterns.check_namesakes(pending, namesakes, set())
             patterns.check_family_without_candidate(pending, self.index.has_households)
             patterns.settle_weak_move(pending)
