@@ -151,6 +151,10 @@ def test_levenshtein() -> None:
 def test_an_index_that_is_not_there_or_not_an_index_is_named(tmp_path: Path) -> None:
     with pytest.raises(RegisterIndexError, match="no register index"):
         RegisterIndex(tmp_path / "missing.index")
+    for name, content in (("people.csv", "個人番号,氏名\n"), ("empty.index", "")):
+        (tmp_path / name).write_text(content, encoding="utf-8")
+        with pytest.raises(RegisterIndexError, match=rf"{name}: not a register index"):
+            RegisterIndex(tmp_path / name)
     bad = tmp_path / "register.csv"
     bad.write_text("氏名\n佐藤\n", encoding="utf-8")
     with pytest.raises(RegisterIndexError, match=r"register\.csv"):

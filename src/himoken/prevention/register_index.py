@@ -177,9 +177,15 @@ class RegisterIndex:
         if not path.is_file():
             raise RegisterIndexError(f"{path}: no register index here (himoken verify index)")
         self._local = threading.local()
-        meta = dict(self._db().execute("SELECT key, value FROM meta").fetchall())
+        try:
+            meta = dict(self._db().execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as error:  # another file, or a SQLite file of another kind
+            raise RegisterIndexError(f"{path}: not a register index ({error})") from error
         if meta.get("format") != FORMAT:
-            raise RegisterIndexError(f"{path}: not a register index of this himoken version")
+            raise RegisterIndexError(
+                f"{path}: a register index of another himoken version: build it again "
+                "(himoken verify index)"
+            )
         self.meta = meta
         self.has_households = meta.get("has_households") == "1"
 
