@@ -341,6 +341,12 @@ def collate(
         "--keep-register",
         help="Also write register.parquet (entries with a valid number) to check corrections.",
     ),
+    backend: str = typer.Option(
+        "duckdb", "--backend", help="SQL engine: duckdb (embedded) or spark (docs/spark.md)."
+    ),
+    master: str | None = typer.Option(
+        None, "--master", help="Spark master, as spark-submit takes it (default local[*])."
+    ),
 ) -> None:
     """Check every linked record against the register (spec collation-io.md)."""
     from himoken.collate.run import CollateError
@@ -368,7 +374,7 @@ def collate(
             result = run_collate(
                 register, records, out, labels, profile=loaded, show_numbers=show_numbers,
                 memory_limit=memory_limit, threads=threads, progress=advance,
-                keep_register=keep_register,
+                keep_register=keep_register, backend=backend, master=master,
             )  # fmt: skip
         except CollateError as error:
             raise _fail(str(error)) from error

@@ -5,9 +5,10 @@ record whose number may belong to someone else (or is invalid), the resident tha
 the record's own name, reading, birth date, sex and address — and how well the linked entry
 fits by the same measure. Both come from one fixed Fellegi-Sunter model run by Splink
 (`owner_model.json`, estimated once by `bench/estimate_owner_model.py`; prediction never
-re-estimates), on DuckDB here and on Spark later: the model's SQL is plain equality and
-`levenshtein` on key columns that Python computes with the Japanese normalizers
-(`himoken.collate.keys`), because no SQL engine knows 髙/高 or 一丁目2番3号 = 1-2-3.
+re-estimates), on DuckDB: the model's SQL is plain equality and `levenshtein` on key columns
+that Python computes with the Japanese normalizers (`himoken.collate.keys`), because no SQL
+engine knows 髙/高 or 一丁目2番3号 = 1-2-3. The Spark backend keys the register and finds the
+blocked pairs on Spark, then scores them here (`best_owners`).
 
 The register can hold ten million rows: it is never pulled into Python whole. SQL first finds
 the register rows some blocking rule of the model can reach (semi-joins on raw columns and on
@@ -179,20 +180,33 @@ def _column(table: pa.Table, name: str) -> list[Any]:
     return table.column(name).to_pylist()
 
 
+# Columns of the staged tables the model's inputs are made of (searched_keys, register_keys).
+SEARCHED_RAW = (
+    "ordinal", "linked_number", "linked_household", "linked_address", "birth_key",
+    "氏名", "氏名フリガナ", "性別", "住所",
+)  # fmt: skip
+REGISTER_RAW = (
+    "row_id", "number", "世帯番号", "住所", "removed", "birth_key", "氏名", "氏名フリガナ",
+    "性別", "通称",
+)  # fmt: skip
+
+
 def searched_inputs(
     con: duckdb.DuckDBPyConnection, searched: str, gaiji_table: Mapping[str, str] | None = None
 ) -> pa.Table:
-    """The searched records as the model's input: SPLINK_COLUMNS, one row per ordinal.
+    """The searched records of table `searched` as the model's input (`searched_keys`)."""
+    raw = con.sql(f"SELECT {_quoted(SEARCHED_RAW)} FROM {searched} ORDER BY ordinal")
+    return searched_keys(raw.to_arrow_table(), gaiji_table)
+
+
+def searched_keys(raw: pa.Table, gaiji_table: Mapping[str, str] | None = None) -> pa.Table:
+    """Searched records (SEARCHED_RAW columns) as the model's input: SPLINK_COLUMNS, one row
+    per ordinal.
 
     number, household and block_address are those of the linked entry (for the blocking rules
     that score it and reach its household and building); the keys are the record's own. An
     address that names no municipality is read within the linked entry's.
     """
-    raw = con.sql(
-        f"""SELECT ordinal, linked_number, linked_household, linked_address, birth_key,
-                   "氏名", "氏名フリガナ", "性別", "住所"
-            FROM {searched} ORDER BY ordinal"""
-    ).to_arrow_table()
     key_table = _person_keys(
         raw, address_hint=_column(raw, "linked_address"), gaiji_table=gaiji_table
     )
@@ -206,6 +220,10 @@ def searched_inputs(
         "removed": pa.nulls(raw.num_rows, pa.bool_()),
     }
     return pa.table({**ids, **{c: key_table.column(c) for c in keys.KEY_COLUMNS}})
+
+
+def _quoted(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
 
 
 def _person_keys(raw: pa.Table, **options: Any) -> pa.Table:
@@ -226,14 +244,16 @@ def register_inputs(
     row_ids: str | None = None,
     gaiji_table: Mapping[str, str] | None = None,
 ) -> pa.Table:
-    """Register entries as the model's input (SPLINK_COLUMNS), for the rows whose row_id is in
-    the table `row_ids` (all rows when None: small registers, the estimation script)."""
+    """Register entries as the model's input (`register_keys`), for the rows whose row_id is
+    in the table `row_ids` (all rows when None: small registers, the estimation script)."""
     where = f"WHERE row_id IN (SELECT row_id FROM {row_ids})" if row_ids else ""
-    raw = con.sql(
-        f"""SELECT row_id, number, "世帯番号", "住所", coalesce(removed, false) AS removed,
-                   birth_key, "氏名", "氏名フリガナ", "性別", "通称"
-            FROM {register} {where} ORDER BY row_id"""
-    ).to_arrow_table()
+    columns = _quoted(REGISTER_RAW).replace('"removed"', "coalesce(removed, false) AS removed")
+    raw = con.sql(f"SELECT {columns} FROM {register} {where} ORDER BY row_id")
+    return register_keys(raw.to_arrow_table(), gaiji_table)
+
+
+def register_keys(raw: pa.Table, gaiji_table: Mapping[str, str] | None = None) -> pa.Table:
+    """Register entries (REGISTER_RAW columns) as the model's input: SPLINK_COLUMNS."""
     key_table = _person_keys(raw, alias=_column(raw, "通称"), gaiji_table=gaiji_table)
     ids = {
         "unique_id": raw.column("row_id").cast(pa.int64()),
@@ -510,7 +530,6 @@ def search_owners(
     match weight (descending), current residents before removed entries, then number; the
     result is in ordinal order, the same on every run.
     """
-    model = load_model()
     searched_table = searched_inputs(con, searched, gaiji_table)
     if searched_table.num_rows == 0:
         return []
@@ -520,9 +539,22 @@ def search_owners(
         register_table = register_inputs(con, register, reachable, gaiji_table)
     finally:
         scratch.close()
-    if register_table.num_rows == 0:
+    return best_owners(con, searched_table, register_table)
+
+
+def best_owners(
+    con: duckdb.DuckDBPyConnection,
+    searched_table: pa.Table,
+    register_table: pa.Table,
+    pairs: pa.Table | None = None,
+) -> list[OwnerMatch]:
+    """The best owner of each searched record among the register entries (SPLINK_COLUMNS each)
+    under the fixed model: the blocking rules' pairs, or exactly `pairs` (ordinal, row_id) when
+    an engine elsewhere found them (the Spark backend)."""
+    if register_table.num_rows == 0 or (pairs is not None and pairs.num_rows == 0):
         return []
-    scored = score_pairs(con, searched_table, register_table, model)
+    model = load_model()
+    scored = score_pairs(con, searched_table, register_table, model, pairs)
     return _best_per_record(con, scored, model)
 
 

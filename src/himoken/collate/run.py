@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 from himoken import __version__
 from himoken.collate import classify, linked, outputs, patterns, stage
-from himoken.collate.backends import DuckDBBackend
+from himoken.collate.backends import Backend, DuckDBBackend
 from himoken.collate.backends.base import ANNOTATED_SCHEMA
 from himoken.collate.classify import Assessment, Item, Options
 from himoken.collate.ingest import Table, UnreadableFile, open_table
@@ -82,11 +82,14 @@ def collate(
     threads: int | None = None,
     progress: Progress = _no_progress,
     keep_register: bool = False,
+    backend: str = "duckdb",
+    master: str | None = None,
 ) -> RunResult:
     """Collate RECORDS against REGISTER into OUT_DIR (spec §1). A profile says how to read
     the files and labels the run; `labels` given here override the profile's, field by field.
     `keep_register` also writes register.parquet: the entries whose number is valid, so that
-    a corrected number can be checked later without the register file (`check`)."""
+    a corrected number can be checked later without the register file (`check`).
+    `backend` is the SQL engine (BACKENDS); `master` the Spark master (spark only)."""
     started = time.perf_counter()
     profile = profile or Profile()
     labels = _merged(profile.labels, labels or Labels())
@@ -94,9 +97,9 @@ def collate(
     work = _prepare_out(out)
     log = _RunLog()
     try:
-        backend = DuckDBBackend(work / "db", memory_limit=memory_limit, threads=threads)
+        engine = _backend(backend, work / "db", memory_limit, threads, master)
         try:
-            run = _Run(backend, options, log, progress)
+            run = _Run(engine, options, log, progress)
             lap = time.perf_counter()
             for name, step in (
                 (
@@ -115,7 +118,7 @@ def collate(
             summary = run.write(staged, labels, show_numbers, keep_register)
             log.add(f"出力 {time.perf_counter() - lap:.1f} 秒")
         finally:
-            backend.close()
+            engine.close()
         log.add(f"所要時間 {time.perf_counter() - started:.1f} 秒")
         log.write(staged / "run.log")
         *files, last = OUTPUT_FILES
@@ -126,6 +129,33 @@ def collate(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return RunResult(out, summary, time.perf_counter() - started, log.lines)
+
+
+BACKENDS = ("duckdb", "spark")
+
+
+def _backend(
+    name: str, work: Path, memory_limit: str | None, threads: int | None, master: str | None
+) -> Backend:
+    """The SQL engine of a run: DuckDB embedded, or Spark (pyspark, the 'spark' extra)."""
+    if name == "duckdb":
+        if master:
+            raise CollateError("--master は --backend spark のときだけ指定できる")
+        return DuckDBBackend(work, memory_limit=memory_limit, threads=threads)
+    if name != "spark":
+        raise CollateError(f"--backend {name}: 使えるのは {', '.join(BACKENDS)}")
+    if threads:
+        raise CollateError("--threads は DuckDB のもの: Spark では --master local[N] で指定する")
+    try:
+        from himoken.collate.backends.spark import SparkBackend
+    except ImportError as error:  # pyspark is an extra
+        raise CollateError(
+            f"--backend spark: pyspark がない(himoken[spark] を入れる): {error}"
+        ) from error
+    try:
+        return SparkBackend(work, master=master, memory_limit=memory_limit)
+    except Exception as error:  # no Java, an unreachable master
+        raise CollateError(f"--backend spark: Spark を起動できない: {error}") from error
 
 
 def _sql_readable(table: Table, layout: FileLayout) -> bool:
@@ -173,7 +203,7 @@ class _RunLog:
 
 class _Run:
     def __init__(
-        self, backend: DuckDBBackend, options: Options, log: _RunLog, progress: Progress
+        self, backend: Backend, options: Options, log: _RunLog, progress: Progress
     ) -> None:
         self.backend = backend
         self.options = options
@@ -184,7 +214,6 @@ class _Run:
         self.warnings_extra: dict[str, int] = {}
         self.register_rows = 0
         self.record_rows = 0
-        self.results_rows = 0
 
     # ------------------------------------------------------------------ staging
 
@@ -195,7 +224,7 @@ class _Run:
         source = self._open(register_path, register_layout, stage.REGISTER_REQUIRED, "register")
         in_background: concurrent.futures.Future | None = None
         with concurrent.futures.ThreadPoolExecutor(1) as thread:
-            if _sql_readable(source, register_layout):
+            if self.backend.reads_register_csv and _sql_readable(source, register_layout):
                 in_background = thread.submit(
                     self.backend.stage_register_csv, register_path, source.header,
                     source.delimiter,
@@ -250,20 +279,12 @@ class _Run:
     # ------------------------------------------------------------------ record-local
 
     def classify(self) -> None:
-        self.backend.create_results(linked.RESULTS_SCHEMA)
         done = 0
         workers = linked.workers_for(self.record_rows)
-        batches = self.backend.linked(stage.BATCH_ROWS)
-        for results, pending, size in linked.classify_all(batches, self.options, workers):
-            self._store(results)
+        for pending, size in self.backend.classify(self.options, workers):
             self.pending.update((p.ordinal, p) for p in pending)
             done += size
             self.progress("照合", done, self.record_rows)
-
-    def _store(self, batch: pa.RecordBatch) -> None:
-        if batch.num_rows:
-            self.backend.store_results(batch)
-            self.results_rows += batch.num_rows
 
     # ------------------------------------------------------------------ set-wise checks
 
@@ -281,7 +302,8 @@ class _Run:
                 self._note_skipped_checks(item.assessment)
         record_ids = self.backend.record_ids(pending)
         finished = [(o, record_ids[o], item.assessment) for o, item in sorted(pending.items())]
-        self._store(linked.result_rows(finished))
+        if finished:
+            self.backend.store_results(linked.result_rows(finished))
         self.progress("追加確認", len(pending), len(pending))
 
     def _note_skipped_checks(self, assessment: Assessment) -> None:
@@ -318,7 +340,7 @@ class _Run:
             patterns.check_neighbours(item, neighbours.get(item.ordinal, {}), records)
 
     def _owners(self) -> None:
-        from himoken.collate.owner import fits_better, search_owners
+        from himoken.collate.owner import fits_better
 
         searchable = [p for p in self.pending.values() if linked.needs_owner(p.assessment)]
         if not searchable:
@@ -332,10 +354,7 @@ class _Run:
         }
         for column in stage.PERSON_COLUMNS:
             columns[column] = [p.record.get(column) for p in searchable]
-        self.backend.stage_table("searched", pa.table(columns))
-        matches = search_owners(  # Splink on DuckDB: the Spark issue passes its own API
-            self.backend.con, "searched", "register", gaiji_table=dict(self.options.gaiji_table)
-        )
+        matches = self.backend.search_owners(pa.table(columns), dict(self.options.gaiji_table))
         better = [m for m in matches if fits_better(m)]
         candidates = self.backend.entries(m.number for m in better)
         mates = self._application_mates()

@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from himoken import __version__
 from himoken.collate import owner, stage
-from himoken.collate.backends.duckdb import NAME_KEY_SQL
+from himoken.collate.backends.duckdb import DuckDBBackend
 from himoken.collate.ingest import UnreadableFile, open_table
 from himoken.collate.profiles import REGISTER_COLUMNS, FileLayout
 
@@ -82,7 +82,7 @@ def build_index(
         con.register("register_stream", stream)
         con.execute(
             "CREATE TABLE register AS SELECT *, "
-            f"{NAME_KEY_SQL.format('register_stream')} AS name_key FROM register_stream"
+            f"{DuckDBBackend.name_key('register_stream')} AS name_key FROM register_stream"
         )
         con.unregister("register_stream")
         total = con.execute("SELECT count(*) FROM register").fetchone()[0]  # type: ignore[index]

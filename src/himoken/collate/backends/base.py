@@ -1,21 +1,29 @@
-"""What a collation run needs from a SQL engine (DuckDB now; Spark is issue 8).
+"""What a collation run needs from a SQL engine (DuckDB embedded, Spark for scale-out).
 
-The pipeline (`himoken.collate.run`) stages the two inputs as tables, reads the records back
-joined with the register entry of their number, and asks a few set-wise questions about the
-records it flagged (neighbours in a batch or on a terminal, records sharing a number, register
-entries by number, namesakes). An engine implements this protocol, as Splink keeps its
-linker apart from its database APIs.
+The pipeline (`himoken.collate.run`) stages the two inputs as tables, has the records
+classified against the register entry of their number (in this process or on an engine's
+executors), and asks a few set-wise questions about the records left open (neighbours in a
+batch or on a terminal, records sharing a number, register entries by number, namesakes, the
+true owner). An engine implements this protocol, as Splink keeps its linker apart from its
+database APIs; the queries both engines share are in `backends.sql`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pyarrow as pa
 
 from himoken.collate.stage import PERSON_COLUMNS, REGISTER_COLUMNS
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from himoken.collate.classify import Options
+    from himoken.collate.owner import OwnerMatch
+    from himoken.collate.patterns import Pending
 
 # Register columns read back beside each record (prefixed e_ in linked batches).
 ENTRY_COLUMNS = REGISTER_COLUMNS
@@ -40,6 +48,9 @@ ANNOTATED_SCHEMA = pa.schema(
 class Backend(Protocol):
     """What the pipeline needs from a SQL engine."""
 
+    # whether stage_register_csv can read a clean UTF-8 register itself
+    reads_register_csv: bool
+
     def stage(self, table: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> int: ...
 
     def stage_register_csv(self, path: Path, header: Sequence[str], delimiter: str) -> int: ...
@@ -52,9 +63,14 @@ class Backend(Protocol):
 
     def prepare(self) -> dict[str, int]: ...
 
-    def linked(self, batch_rows: int) -> Iterator[pa.RecordBatch]: ...
+    def classify(self, options: Options, workers: int) -> Iterator[tuple[list[Pending], int]]:
+        """Classify every record (`linked.classify_all`) and keep the finished rows as
+        results; yields the records left open and how many records that step covered."""
+        ...
 
-    def reader(self, query: str, batch_rows: int) -> pa.RecordBatchReader: ...
+    def search_owners(
+        self, searched: pa.Table, gaiji_table: Mapping[str, str]
+    ) -> list[OwnerMatch]: ...
 
     def neighbours(self, ordinals: Sequence[int]) -> dict[int, dict[str, int | None]]: ...
 
@@ -71,8 +87,6 @@ class Backend(Protocol):
     def create_results(self, schema: pa.Schema) -> None: ...
 
     def store_results(self, batch: pa.RecordBatch) -> None: ...
-
-    def stage_table(self, table: str, data: pa.Table) -> None: ...
 
     def record_ids(self, ordinals: Iterable[int]) -> dict[int, str]: ...
 

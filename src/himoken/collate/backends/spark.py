@@ -1,0 +1,316 @@
+"""Apache Spark as the engine of a collation run larger than one machine.
+
+The same pipeline as on DuckDB (`backends.sql` holds the queries both run), with the heavy
+parts spread over Spark's executors:
+- the record-local classification (the Japanese normalizers and comparators, Python) runs in
+  `mapInArrow` over the records joined with their entries, partition by partition;
+- the true-owner search keys the whole register there too and finds the model's blocked pairs
+  with Spark joins; only the pairs and the entries they reach come back, and the driver scores
+  them with the fixed model on Splink (`owner.best_owners`), so weights and tie-breaks are the
+  DuckDB run's to the bit.
+The inputs are read by the engine's own reader (line accounting, every format of spec §1) and
+staged as Parquet in the run's work folder, which executors read: on a cluster OUT_DIR must be
+on storage every node sees at the same path (docs/spark.md). Query results the driver reads in
+order are written as Parquet by Spark and read back file by file, so nothing is collected whole.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import pickle
+import shutil
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from himoken.collate import owner
+from himoken.collate.backends.sql import SQLBackend, quoted
+from himoken.collate.classify import Options
+from himoken.collate.patterns import Pending
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+DEFAULT_MASTER = "local[*]"
+# The driver's heap unless the caller says (--memory-limit): it holds the open records and the
+# owner search's pairs, never the inputs.
+DEFAULT_DRIVER_MEMORY = "2g"
+
+# Dialect: "double quotes" are identifiers and string literals are read as written (backslashes
+# included), as in DuckDB; the UI and the console progress bar stay off (offline, quiet).
+SQL_SETTINGS = {
+    "spark.sql.ansi.enabled": "true",
+    "spark.sql.ansi.doubleQuotedIdentifiers": "true",
+    "spark.sql.parser.escapedStringLiterals": "true",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+}
+PENDING = "pending"  # classified rows: the pickled open record, else null
+LOG_SETTINGS = Path(__file__).with_name("spark-log4j2.properties")
+
+
+def spark_memory(limit: str | None) -> str:
+    """A memory limit as DuckDB takes it (4GB, 512MB) in Spark's notation (4g, 512m)."""
+    if not limit:
+        return DEFAULT_DRIVER_MEMORY
+    text = limit.strip().lower().replace("ib", "").replace("b", "")
+    return text if text[-1:] in "kmgt" and text[:-1].isdigit() else DEFAULT_DRIVER_MEMORY
+
+
+class SparkBackend(SQLBackend):
+    """A collation run on Spark: `master` as spark-submit takes it (local[*] by default; left
+    to spark-submit when the run was launched by it)."""
+
+    reads_register_csv = False
+
+    def __init__(
+        self, work_dir: Path, master: str | None = None, memory_limit: str | None = None
+    ) -> None:
+        super().__init__()
+        from pyspark.sql import SparkSession
+
+        work_dir.mkdir(parents=True, exist_ok=True)
+        self.work_dir = work_dir.resolve()
+        builder = SparkSession.builder.appName("himoken collate")
+        submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # inside spark-submit: its settings
+        if master or not submitted:
+            builder = builder.master(master or DEFAULT_MASTER)
+        settings = dict(SQL_SETTINGS)
+        settings["spark.local.dir"] = str(self.work_dir / "spill")
+        settings["spark.driver.memory"] = spark_memory(memory_limit)
+        settings["spark.driver.extraJavaOptions"] = (
+            f"-Dlog4j2.configurationFile={LOG_SETTINGS.as_uri()}"
+        )
+        if (master or DEFAULT_MASTER).startswith("local") and not submitted:
+            # Executors of a local run are this interpreter, with himoken importable. The JVM
+            # reads it from its environment when it starts (the conf is spark-submit's).
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # no network needed
+        for key, value in settings.items():
+            builder = builder.config(key, value)
+        self.spark: SparkSession = builder.getOrCreate()
+        self.spark.sparkContext.setLogLevel("ERROR")
+        for key, value in SQL_SETTINGS.items():  # a session that was running keeps its own
+            if not key.startswith("spark.ui"):
+                self.spark.conf.set(key, value)
+        self._names = itertools.count()
+        self._results_schema: pa.Schema | None = None
+        self._settled = 0
+        self._register_keyed = False
+
+    # ------------------------------------------------------------------ engine primitives
+
+    def _folder(self, name: str) -> Path:
+        return self.work_dir / "tables" / f"{name}-{next(self._names)}"
+
+    def _view(self, table: str, frame: DataFrame) -> None:
+        frame.createOrReplaceTempView(table)
+
+    def _read(self, folder: Path) -> DataFrame:
+        return self.spark.read.parquet(folder.as_uri())
+
+    def fetch(self, query: str, tables: Mapping[str, pa.Table] | None = None) -> list[tuple]:
+        tables = tables or {}
+        for name, table in tables.items():
+            self._view(name, self.spark.createDataFrame(table))
+        try:
+            return [tuple(row) for row in self.spark.sql(query).collect()]
+        finally:
+            for name in tables:
+                self.spark.catalog.dropTempView(name)
+
+    def materialize(self, table: str, query: str) -> None:
+        self._write_view(table, self.spark.sql(query))
+
+    def _write_view(self, table: str, frame: DataFrame) -> None:
+        """Write `frame` as Parquet and make `table` read it: later queries start from the
+        written rows, not from the plan that made them."""
+        folder = self._folder(table)
+        frame.write.parquet(folder.as_uri())
+        self._view(table, self._read(folder))
+
+    def reader(self, query: str, batch_rows: int) -> pa.RecordBatchReader:
+        """The query's rows written by the executors as Parquet, one file per partition, read
+        back file by file: a sorted query's partitions are consecutive ranges of its order."""
+        frame = self.spark.sql(query)
+        folder = self._folder("read")
+        frame.write.parquet(folder.as_uri())
+        files = sorted(folder.glob("part-*.parquet"))
+        schema = pq.read_schema(files[0]) if files else frame.limit(0).toArrow().schema
+
+        def batches() -> Iterator[pa.RecordBatch]:
+            for path in files:
+                yield from pq.ParquetFile(path).iter_batches(batch_rows)
+            shutil.rmtree(folder, ignore_errors=True)
+
+        return pa.RecordBatchReader.from_batches(schema, batches())
+
+    # ------------------------------------------------------------------ staging
+
+    def stage(self, table: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> int:
+        """Stage the engine reader's batches as one Parquet file the executors read."""
+        folder = self._folder(table)
+        folder.mkdir(parents=True)
+        rows = 0
+        with pq.ParquetWriter(folder / "part-00000.parquet", schema) as writer:
+            for batch in batches:
+                writer.write_batch(batch)
+                rows += batch.num_rows
+        self._view(table, self._read(folder))
+        return rows
+
+    def stage_register_csv(self, path: Path, header: Sequence[str], delimiter: str) -> int:
+        raise NotImplementedError("the Spark backend stages through the engine's reader")
+
+    # ------------------------------------------------------------------ record-local
+
+    def classify(self, options: Options, workers: int) -> Iterator[tuple[list[Pending], int]]:
+        """Classify on the executors (`workers` is the driver's business: unused). Finished
+        rows stay in Spark as results; the open records come back to the driver."""
+        from pyspark.sql.types import BinaryType, StructField
+
+        from himoken.collate import linked
+
+        self._results_schema = linked.RESULTS_SCHEMA
+        schema = _spark_schema(linked.RESULTS_SCHEMA)
+        schema = schema.add(StructField(PENDING, BinaryType()))
+        output = linked.RESULTS_SCHEMA.append(pa.field(PENDING, pa.binary()))
+
+        def classify_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            for results, pending, _ in linked.classify_all(batches, options, 0):
+                yield results.append_column(PENDING, pa.nulls(results.num_rows, pa.binary()))
+                if pending:
+                    count = len(pending)
+                    columns: dict[str, Any] = {f.name: pa.nulls(count, f.type) for f in output}
+                    columns["ordinal"] = [p.ordinal for p in pending]
+                    columns[PENDING] = [pickle.dumps(p, pickle.HIGHEST_PROTOCOL) for p in pending]
+                    yield pa.RecordBatch.from_pydict(columns, schema=output)
+
+        frame = self.spark.sql(self.linked_query()).mapInArrow(classify_partition, schema)
+        self._write_view("classified", frame)
+        self._refresh_results()
+        open_records = [
+            pickle.loads(value)
+            for batch in self.reader(
+                f"SELECT {PENDING} FROM classified WHERE {PENDING} IS NOT NULL ORDER BY ordinal",
+                10_000,
+            )
+            for value in batch.column(0).to_pylist()
+        ]
+        yield open_records, self.count("records")
+
+    # ------------------------------------------------------------------ the owner search
+
+    def search_owners(
+        self, searched: pa.Table, gaiji_table: Mapping[str, str]
+    ) -> list[owner.OwnerMatch]:
+        """Key the register on the executors, find the blocked pairs with Spark joins, score
+        them on the driver with the fixed model."""
+        import duckdb
+
+        searched_table = owner.searched_keys(searched.sort_by("ordinal"), gaiji_table)
+        if searched_table.num_rows == 0:
+            return []
+        self._key_register(gaiji_table)
+        self._view("owner_probe", self.spark.createDataFrame(searched_table))
+        rules = owner.load_model()["blocking_rules_to_generate_predictions"]
+        self.materialize(
+            "owner_pairs",
+            " UNION ".join(
+                "SELECT l.unique_id AS ordinal, r.unique_id AS row_id "
+                f"FROM owner_probe l JOIN register_keys r ON {rule['blocking_rule']}"
+                for rule in rules
+            ),
+        )
+        pairs = self.reader("SELECT ordinal, row_id FROM owner_pairs", 100_000).read_all()
+        reached = self.reader(
+            "SELECT * FROM register_keys WHERE unique_id IN (SELECT row_id FROM owner_pairs)",
+            100_000,
+        ).read_all()
+        splink_schema = searched_table.schema
+        with duckdb.connect() as con:
+            return owner.best_owners(
+                con, searched_table, reached.select(splink_schema.names).cast(splink_schema), pairs
+            )
+
+    def _key_register(self, gaiji_table: Mapping[str, str]) -> None:
+        """register_keys: every register entry as the owner model's input, keyed on the
+        executors (once per run)."""
+        if self._register_keyed:
+            return
+        gaiji = dict(gaiji_table)
+        probe = owner.register_keys(_empty(owner.REGISTER_RAW), gaiji)
+
+        def key_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            for batch in batches:
+                keyed = owner.register_keys(pa.Table.from_batches([batch]), gaiji)
+                yield from keyed.cast(probe.schema).to_batches()
+
+        columns = quoted(owner.REGISTER_RAW).replace(
+            '"removed"', "coalesce(removed, false) AS removed"
+        )
+        raw = self.spark.sql(f"SELECT {columns} FROM register")
+        keyed = raw.mapInArrow(key_partition, _spark_schema(probe.schema))
+        self._write_view("register_keys", keyed)
+        self._register_keyed = True
+
+    # ------------------------------------------------------------------ results
+
+    def create_results(self, schema: pa.Schema) -> None:
+        self._results_schema = schema
+
+    def store_results(self, batch: pa.RecordBatch) -> None:
+        """Results settled on the driver, added as a Parquet file beside the classified."""
+        folder = self.work_dir / "tables" / "settled"
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_batches([batch]), folder / f"part-{self._settled:05d}.parquet")
+        self._settled += 1
+        self._refresh_results()
+
+    def _refresh_results(self) -> None:
+        assert self._results_schema is not None
+        columns = quoted(self._results_schema.names)
+        query = f"SELECT {columns} FROM classified WHERE {PENDING} IS NULL"
+        if self._settled:
+            self._view("settled", self._read(self.work_dir / "tables" / "settled"))
+            query += f" UNION ALL SELECT {columns} FROM settled"
+        self._view("results", self.spark.sql(query))
+
+    def write_results_parquet(self, path: Path) -> None:
+        assert self._results_schema is not None
+        _write(path, self.reader("SELECT * FROM results ORDER BY ordinal", 50_000),
+               self._results_schema)  # fmt: skip
+
+    def write_register_parquet(self, path: Path) -> int:
+        return _write(path, self.reader(self.register_query(), 50_000))
+
+    def close(self) -> None:
+        self.spark.stop()
+
+
+def _empty(columns: Sequence[str]) -> pa.Table:
+    """No rows of string columns (removed: bool, ids: int64), to learn a keyed schema."""
+    types = {"row_id": pa.int64(), "removed": pa.bool_()}
+    return pa.table({c: pa.array([], types.get(c, pa.string())) for c in columns})
+
+
+def _spark_schema(schema: pa.Schema) -> Any:
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return from_arrow_schema(schema)
+
+
+def _write(path: Path, reader: pa.RecordBatchReader, schema: pa.Schema | None = None) -> int:
+    """Stream `reader` into one Parquet file (cast to `schema` when given); returns rows."""
+    rows = 0
+    with pq.ParquetWriter(path, schema or reader.schema) as writer:
+        for batch in reader:
+            writer.write_batch(batch.cast(schema) if schema else batch)
+            rows += batch.num_rows
+    return rows
