@@ -102,6 +102,7 @@ class SparkBackend(SQLBackend):
         self._names = itertools.count()
         self._results_schema: pa.Schema | None = None
         self._settled = 0
+        self._sorted_results: Path | None = None
         self._register_keyed = False
 
     # ------------------------------------------------------------------ engine primitives
@@ -137,17 +138,35 @@ class SparkBackend(SQLBackend):
 
     def reader(self, query: str, batch_rows: int) -> pa.RecordBatchReader:
         """The query's rows written by the executors as Parquet, one file per partition, read
-        back file by file: a sorted query's partitions are consecutive ranges of its order."""
+        back file by file (and then removed)."""
         frame = self.spark.sql(query)
         folder = self._folder("read")
         frame.write.parquet(folder.as_uri())
+        return self._files_reader(folder, batch_rows, frame=frame, remove=True)
+
+    def _files_reader(
+        self,
+        folder: Path,
+        batch_rows: int,
+        columns: Sequence[str] | None = None,
+        frame: DataFrame | None = None,
+        remove: bool = False,
+    ) -> pa.RecordBatchReader:
+        """The Parquet files Spark wrote in `folder`, in partition order: a sorted query's
+        partitions are consecutive ranges of its order."""
         files = sorted(folder.glob("part-*.parquet"))
-        schema = pq.read_schema(files[0]) if files else frame.limit(0).toArrow().schema
+        if files:
+            schema = pq.read_schema(files[0])
+        else:  # no rows: Spark may write no file at all
+            schema = (frame if frame is not None else self._read(folder)).limit(0).toArrow().schema
+        if columns is not None:
+            schema = pa.schema([schema.field(c) for c in columns])
 
         def batches() -> Iterator[pa.RecordBatch]:
             for path in files:
-                yield from pq.ParquetFile(path).iter_batches(batch_rows)
-            shutil.rmtree(folder, ignore_errors=True)
+                yield from pq.ParquetFile(path).iter_batches(batch_rows, columns=columns)
+            if remove:
+                shutil.rmtree(folder, ignore_errors=True)
 
         return pa.RecordBatchReader.from_batches(schema, batches())
 
@@ -275,6 +294,7 @@ class SparkBackend(SQLBackend):
 
     def _refresh_results(self) -> None:
         assert self._results_schema is not None
+        self._sorted_results = None
         columns = quoted(self._results_schema.names)
         query = f"SELECT {columns} FROM classified WHERE {PENDING} IS NULL"
         if self._settled:
@@ -282,10 +302,22 @@ class SparkBackend(SQLBackend):
             query += f" UNION ALL SELECT {columns} FROM settled"
         self._view("results", self.spark.sql(query))
 
+    def _sorted(self) -> Path:
+        """The results sorted by ordinal, written once when the outputs start (they are read
+        in order twice and queried four times)."""
+        if self._sorted_results is None:
+            folder = self._folder("results")
+            self.spark.sql("SELECT * FROM results ORDER BY ordinal").write.parquet(folder.as_uri())
+            self._view("results", self._read(folder))
+            self._sorted_results = folder
+        return self._sorted_results
+
+    def ordered_results(self, columns: Sequence[str], batch_rows: int) -> pa.RecordBatchReader:
+        return self._files_reader(self._sorted(), batch_rows, columns)
+
     def write_results_parquet(self, path: Path) -> None:
         assert self._results_schema is not None
-        _write(path, self.reader("SELECT * FROM results ORDER BY ordinal", 50_000),
-               self._results_schema)  # fmt: skip
+        _write(path, self._files_reader(self._sorted(), 50_000), self._results_schema)
 
     def write_register_parquet(self, path: Path) -> int:
         return _write(path, self.reader(self.register_query(), 50_000))
