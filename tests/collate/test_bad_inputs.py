@@ -17,6 +17,7 @@ from tests.collate.conftest import (
     REGISTER_COLUMNS,
     Run,
     csv_text,
+    number,
     reasons,
     run_files,
     run_rows,
@@ -93,6 +94,32 @@ def test_crlf_tsv_input_gives_the_same_results(tmp_path: Path, utf8_run: Run) ->
     records = tmp_path / "records.tsv"
     records.write_text(csv_text(SOME, RECORD_COLUMNS, delimiter="\t"), encoding="utf-8")
     assert outcome(run_files(register, records, tmp_path / "out")) == outcome(utf8_run)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_register_row_with_an_extra_field_is_still_matched_in_any_encoding(
+    tmp_path: Path, encoding: str
+) -> None:
+    """A UTF-8 register is read by the SQL engine, which drops rows it cannot parse; the
+    engine's reader keeps them. The verdict must not depend on which read the file."""
+    register = tmp_path / "register.csv"
+    lines = [
+        "個人番号,氏名,生年月日,性別,住所",
+        f"{number(1)},山田　太郎,1980-01-01,1,大阪府大阪市北区梅田1-1",
+        f"{number(2)},鈴木　花子,1981-02-02,2,大阪府大阪市北区梅田1-2,余分",
+    ]
+    register.write_text("\n".join(lines) + "\n", encoding=encoding)
+    people = [
+        ("A1", number(1), "山田太郎", "1980-01-01"),
+        ("A2", number(2), "鈴木花子", "1981-02-02"),
+    ]
+    columns = ("レコード番号", "個人番号", "氏名", "生年月日")
+    records = write_records(
+        tmp_path / "records.csv", [dict(zip(columns, p, strict=True)) for p in people]
+    )
+    run = run_files(register, records, tmp_path / "out")
+    assert run["A2"]["判定"] == "MATCH"
+    assert "register_malformed_rows: 1" in (tmp_path / "out" / "run.log").read_text("utf-8")
 
 
 # --- damaged rows lose nothing ----------------------------------------------------------------

@@ -230,10 +230,7 @@ class _Run:
                     source.delimiter,
                 )  # fmt: skip
             else:
-                batches = stage.register_batches(
-                    source.batches(stage.BATCH_ROWS), warnings=self.warnings_extra
-                )
-                self.register_rows = self._staged("register", source, batches, "住民記録")
+                self._stage_register(source)
             records_path, records_layout = records
             records_source = self._open(
                 records_path, records_layout, stage.RECORDS_REQUIRED, "records"
@@ -241,14 +238,28 @@ class _Run:
             batches = stage.record_batches(records_source.batches(stage.BATCH_ROWS))
             self.record_rows = self._staged("records", records_source, batches, "事務データ")
         if in_background is not None:
-            rejected = in_background.result()
-            self.warnings_extra["register_malformed_rows"] = rejected
-            self.register_rows = self.backend.count("register") + rejected
-            self.log.add(f"住民記録: {register_path.name} {source.encoding} {self.register_rows}行")
+            if in_background.result():
+                # DuckDB dropped rows it could not parse; the engine's reader keeps them (they
+                # can still be matched on what they hold). Read again by it, so that verdicts
+                # depend neither on the file's encoding nor on the backend.
+                self._stage_register(source)
+            else:
+                self.register_rows = self.backend.count("register")
+                self.warnings_extra["register_malformed_rows"] = 0
+                self.log.add(
+                    f"住民記録: {register_path.name} {source.encoding} {self.register_rows}行"
+                )
         self.warnings = self.backend.prepare() | self.warnings_extra
         for key, count in self.warnings.items():
             if count:
                 self.log.add(f"警告 {key}: {count}")
+
+    def _stage_register(self, source: Table) -> None:
+        self.warnings_extra["register_malformed_rows"] = 0
+        batches = stage.register_batches(
+            source.batches(stage.BATCH_ROWS), warnings=self.warnings_extra
+        )
+        self.register_rows = self._staged("register", source, batches, "住民記録")
 
     def _open(self, path: Path, layout: FileLayout, required: Sequence[str], table: str) -> Table:
         try:
