@@ -132,6 +132,15 @@ def _print_world(manifest: dict, out: Path, seconds: float) -> None:
     )
 
 
+# The collation's SQL engine, for the commands that collate (collate, recollate run).
+BACKEND_OPTION = typer.Option(
+    "duckdb", "--backend", help="SQL engine: duckdb (embedded) or spark (docs/spark.md)."
+)
+MASTER_OPTION = typer.Option(
+    None, "--master", help="Spark master, as spark-submit takes it (default local[*])."
+)
+
+
 @app.command()
 def synth(
     residents: int = typer.Option(..., "--residents", min=1, help="Number of residents."),
@@ -341,12 +350,8 @@ def collate(
         "--keep-register",
         help="Also write register.parquet (entries with a valid number) to check corrections.",
     ),
-    backend: str = typer.Option(
-        "duckdb", "--backend", help="SQL engine: duckdb (embedded) or spark (docs/spark.md)."
-    ),
-    master: str | None = typer.Option(
-        None, "--master", help="Spark master, as spark-submit takes it (default local[*])."
-    ),
+    backend: str = BACKEND_OPTION,
+    master: str | None = MASTER_OPTION,
 ) -> None:
     """Check every linked record against the register (spec collation-io.md)."""
     from himoken.collate.run import CollateError
@@ -554,6 +559,8 @@ def recollate_run(
     keep_register: bool = typer.Option(
         False, "--keep-register", help="Also write register.parquet into the run's folder."
     ),
+    backend: str = BACKEND_OPTION,
+    master: str | None = MASTER_OPTION,
 ) -> None:
     """Collate into HISTORY/<YYYYmmdd-HHMMSS>/, compare with the previous run (changes.csv,
     changes.json) and append to HISTORY/history.jsonl; prints the comparison as JSON."""
@@ -566,7 +573,7 @@ def recollate_run(
     try:
         record = recollate(
             register, records, history, labels, profile=loaded, memory_limit=memory_limit,
-            threads=threads, keep_register=keep_register,
+            threads=threads, keep_register=keep_register, backend=backend, master=master,
         )  # fmt: skip
     except (CollateError, RecollationError) as error:
         raise _fail(str(error)) from error

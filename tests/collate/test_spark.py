@@ -4,13 +4,20 @@ every kind of wrong linkage. Spark runs as `local[2]`, as on a two-core machine.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
 from himoken.cli import app
+from himoken.collate.backends import DuckDBBackend
+from himoken.collate.backends.sql import SQLBackend
 from himoken.collate.run import collate
 from himoken.synth import ERROR_TYPES, SynthOptions, generate
 
@@ -77,6 +84,24 @@ def test_summary_counts_agree(world: Path) -> None:
     assert spark_summary["run"]["record_rows"] == duckdb_summary["run"]["record_rows"]
 
 
+def test_spark_submit_runs_a_collation_as_docs_spark_md_says(world: Path) -> None:
+    """The deployment note's command: spark-submit given himoken/__main__.py, its own master
+    (no --master to himoken), executors told which Python to run."""
+    import himoken.__main__ as entry
+
+    out = world / "submitted"
+    command = [
+        str(Path(sys.executable).with_name("spark-submit")), "--master", MASTER,
+        "--conf", f"spark.pyspark.python={sys.executable}", entry.__file__,
+        "collate", "--backend", "spark", "--register", str(world / "register.csv"),
+        "--records", str(world / "all-records.csv"), "--out", str(out),
+    ]  # fmt: skip
+    environment = {**os.environ, "PYSPARK_PYTHON": sys.executable}
+    finished = subprocess.run(command, env=environment, capture_output=True, timeout=600)
+    assert finished.returncode == 0, finished.stderr.decode(errors="replace")[-2000:]
+    assert (out / "results.csv").read_bytes() == (world / "duckdb" / "results.csv").read_bytes()
+
+
 def test_header_only_records_give_a_header_only_results_csv(tmp_path: Path) -> None:
     register = tmp_path / "register.csv"
     register.write_text(
@@ -112,3 +137,61 @@ def test_backend_options_that_do_not_fit_are_refused(
     assert result.exit_code != 0
     assert message in result.output
     assert not (tmp_path / "out" / "summary.json").exists()
+
+
+# --- the SQL both engines run means the same on each ------------------------------------------
+
+AWKWARD = [
+    "山田　太郎", "Nguyen Van　a", "straße", "ǆ", "ｆｕｌｌ", "İ", "i̇", "a\x0bb", "a\x85b",
+    "a\xa0b", " x ", "\t x\t", "　x　", "", " ", None, "12", " 12 ", "１２", "+5", "-3", "1.0",
+    "1.5", "1e3", "99999999999999999999", "0x10", "2026-01-01 10:00", "2026/1/1 9:00", "ｶ", "カ",
+    "か", "A", "a",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[SQLBackend]]:
+    from himoken.collate.backends.spark import SparkBackend
+
+    where = tmp_path_factory.mktemp("engines")
+    both: list[SQLBackend] = [
+        DuckDBBackend(where / "duckdb"),
+        SparkBackend(where / "spark", MASTER),
+    ]
+    yield both
+    for engine in both:
+        engine.close()
+
+
+@pytest.mark.parametrize("expression", ["name_key", "stripped", "blank_as_null", "integer"])
+def test_shared_expressions_give_the_same_values_on_both_engines(
+    engines: list[SQLBackend], expression: str
+) -> None:
+    """Each engine writes the expression in its own dialect (SQLBackend); the values must be
+    the same whatever the engines' own upper(), trim() and casts would do."""
+    values = pa.table({"i": pa.array(range(len(AWKWARD)), pa.int64()), "氏名": AWKWARD})
+    argument = "v" if expression == "name_key" else 'v."氏名"'
+    duckdb_rows, spark_rows = (
+        engine.fetch(
+            f"SELECT v.i, {getattr(engine, expression)(argument)} FROM v ORDER BY v.i",
+            {"v": values},
+        )
+        for engine in engines
+    )
+    assert spark_rows == duckdb_rows
+    # the values themselves, as the checks that read them expect
+    found = dict(duckdb_rows)
+    if expression == "name_key":
+        assert found[AWKWARD.index("Nguyen Van　a")] == "NGUYENVANA"
+        assert found[AWKWARD.index("\t x\t")] == "X"
+    elif expression == "blank_as_null":
+        assert found[AWKWARD.index("　x　")] == "x" and found[AWKWARD.index(" ")] is None
+    elif expression == "integer":
+        assert found[AWKWARD.index(" 12 ")] == 12 and found[AWKWARD.index("1.5")] is None
+
+
+def test_text_sorts_the_same_on_both_engines(engines: list[SQLBackend]) -> None:
+    values = pa.table({"i": pa.array(range(len(AWKWARD)), pa.int64()), "氏名": AWKWARD})
+    query = 'SELECT i FROM v ORDER BY "氏名" ASC NULLS LAST, i'
+    duckdb_rows, spark_rows = (engine.fetch(query, {"v": values}) for engine in engines)
+    assert spark_rows == duckdb_rows

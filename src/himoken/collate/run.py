@@ -111,6 +111,9 @@ def collate(
             ):
                 with gc_paused():  # millions of short-lived objects, no cycles among them
                     step()
+                for note in engine.notes:
+                    log.add(note)
+                engine.notes.clear()
                 log.add(f"{name} {time.perf_counter() - lap:.1f} 秒")
                 lap = time.perf_counter()
             staged = work / "out"

@@ -86,7 +86,7 @@ def register_batches(
             "number": numbers,
             "number_valid": valid,
             "birth_key": [birth_key(value) for value in _column(batch, "生年月日")],
-            "removed": [bool(value and value.strip()) for value in _column(batch, "消除事由")],
+            "removed": [is_removed(value) for value in _column(batch, "消除事由")],
         }
         for column in REGISTER_COLUMNS:
             columns[column] = _column(batch, column)
@@ -111,6 +111,11 @@ def record_batches(batches: Iterable[RowBatch]) -> Iterator[pa.RecordBatch]:
         for column in RECORD_COLUMNS:
             columns[column] = _column(batch, column)
         yield pa.RecordBatch.from_pydict(columns, schema=RECORDS_SCHEMA)
+
+
+def is_removed(reason: str | None) -> bool:
+    """Whether a register entry is removed: its 消除事由 holds anything but whitespace."""
+    return bool(reason and reason.strip())
 
 
 def register_numbers(values: list[str | None]) -> tuple[list[str | None], list[bool]]:

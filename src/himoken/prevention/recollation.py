@@ -390,6 +390,8 @@ def recollate(
     progress: Progress | None = None,
     keep_register: bool = False,
     now: datetime.datetime | None = None,
+    backend: str = "duckdb",
+    master: str | None = None,
 ) -> RunRecord:
     """Collate into history_dir/<YYYYmmdd-HHMMSS>/ (options as `collate`), compare with the
     latest earlier finished run there (changes.csv/json in the new run's directory) and append
@@ -421,7 +423,7 @@ def recollate(
         result = collate(
             register, records, staging, labels, options, profile=profile,
             show_numbers=show_numbers, memory_limit=memory_limit, threads=threads,
-            keep_register=keep_register, **extra,
+            keep_register=keep_register, backend=backend, master=master, **extra,
         )  # fmt: skip
         comparison = _compare(previous, staging, staging, current_shown=final)
         os.rename(staging, final)

@@ -50,6 +50,8 @@ class Backend(Protocol):
 
     # whether stage_register_csv can read a clean UTF-8 register itself
     reads_register_csv: bool
+    # lines for run.log on what the engine did (sizes, timings; never personal data)
+    notes: list[str]
 
     def stage(self, table: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> int: ...
 

@@ -19,7 +19,7 @@ from himoken.collate import owner, stage
 from himoken.collate.backends.sql import SQLBackend
 from himoken.collate.classify import Options
 from himoken.collate.patterns import Pending
-from himoken.collate.stage import REGISTER_COLUMNS, birth_key, register_numbers
+from himoken.collate.stage import REGISTER_COLUMNS, birth_key, is_removed, register_numbers
 
 # DuckDB's share of memory unless the caller says (--memory-limit); it spills beyond it.
 DEFAULT_MEMORY_LIMIT = "2GB"
@@ -91,9 +91,17 @@ class DuckDBBackend(SQLBackend):
         columns = ", ".join(
             f'raw."{c}"' if c in present else f'NULL::VARCHAR AS "{c}"' for c in REGISTER_COLUMNS
         )
-        removed = (
-            """coalesce(trim(raw."消除事由"), '') <> ''""" if "消除事由" in present else "false"
-        )
+        removed = "false"
+        if "消除事由" in present:  # judged by Python, as the engine's reader judges it
+            reasons = [v for (v,) in con.execute(
+                'SELECT DISTINCT "消除事由" FROM register_raw'
+            ).fetchall() if is_removed(v)]  # fmt: skip
+            con.register(
+                "register_removal_reasons", pa.table({"reason": pa.array(reasons, pa.string())})
+            )
+            removed = (
+                'coalesce(raw."消除事由" IN (SELECT reason FROM register_removal_reasons), false)'
+            )
         con.execute(f"""
             CREATE OR REPLACE TABLE register AS
             SELECT raw.row_id, n.number, n.number_valid, b.birth_key, {removed} AS removed,
@@ -103,6 +111,8 @@ class DuckDBBackend(SQLBackend):
         """)
         con.unregister("register_number_keys")
         con.unregister("register_birth_keys")
+        if "消除事由" in present:
+            con.unregister("register_removal_reasons")
         con.execute("DROP TABLE register_raw")
         rejected = con.execute("SELECT count(DISTINCT line) FROM register_rejects").fetchall()
         con.close()

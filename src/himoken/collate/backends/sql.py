@@ -6,7 +6,9 @@ into a table) that DuckDB and Spark each implement. What differs between the two
 kept to `_GLOBAL` (regexp_replace's flags) and to what each backend writes itself. Both
 dialects read "double quotes" as identifiers (Spark: ANSI mode with doubleQuotedIdentifiers),
 sort NULLs where the queries say (the dialects' defaults differ) and take `IN (SELECT …)`
-where DuckDB alone would say SEMI JOIN.
+where DuckDB alone would say SEMI JOIN. Where the engines' own functions disagree (upper(),
+trim(), casting text to integers), the expressions below spell out what is meant
+(`name_key`, `stripped`, `integer`); tests/collate/test_spark.py runs them on both engines.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ import pyarrow as pa
 from himoken.collate.backends.base import ANNOTATED_CONTEXT, ENTRY_COLUMNS
 from himoken.collate.stage import PERSON_COLUMNS
 
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+# What counts as a space, as a regular-expression class both engines read alike (their trim()
+# and \s differ: DuckDB's trim takes the ideographic space, Spark's does not).
+_SPACES = "[ \\t\\n\\f\\r　]"
 NEIGHBOUR_KEYS = ("batch_before", "batch_after", "terminal_before", "operator_before")
 
 
@@ -44,6 +50,8 @@ class SQLBackend(ABC):
 
     def __init__(self) -> None:
         self._present: dict[str, set[str]] = {}
+        # what the engine did that an operator sizing it wants in run.log (no personal data)
+        self.notes: list[str] = []
 
     # ------------------------------------------------------------------ engine primitives
 
@@ -76,8 +84,30 @@ class SQLBackend(ABC):
 
     @classmethod
     def name_key(cls, alias: str) -> str:
-        """A name as written, spaces and case aside: namesakes in the register share it."""
-        return f"""regexp_replace(upper({alias}."氏名"), '[\\s　]+', ''{cls._GLOBAL})"""
+        """A name as written, spaces and case aside: namesakes in the register share it.
+        Case is folded for ASCII letters only: the engines' upper() disagree beyond (ß)."""
+        upper = f"""translate({alias}."氏名", '{_LOWER}', '{_LOWER.upper()}')"""
+        return f"regexp_replace({upper}, '{_SPACES}+', ''{cls._GLOBAL})"
+
+    @classmethod
+    def stripped(cls, expression: str) -> str:
+        """A text value without the spaces around it."""
+        return f"regexp_replace({expression}, '^{_SPACES}+|{_SPACES}+$', ''{cls._GLOBAL})"
+
+    @classmethod
+    def blank_as_null(cls, expression: str) -> str:
+        """A text value without the spaces around it, NULL when nothing is left."""
+        return f"nullif({cls.stripped(expression)}, '')"
+
+    @classmethod
+    def integer(cls, expression: str) -> str:
+        """A text value read as an integer (digits, a sign, spaces around), else NULL. DuckDB
+        alone would read 1.5, 1e3 and 0x10 as integers."""
+        value = cls.stripped(expression)
+        return (
+            f"CASE WHEN translate({value}, '0123456789', '') IN ('', '+', '-') "
+            f"THEN TRY_CAST({value} AS BIGINT) END"
+        )
 
     def prepare(self) -> dict[str, int]:
         """Index the register by number; find entries sharing a name and birth date."""
@@ -135,12 +165,12 @@ class SQLBackend(ABC):
             return {}
         # Windows only over the batches, terminals and operators of the wanted rows.
         rows = self.fetch(
-            """
+            f"""
             WITH ordered AS (
-              SELECT ordinal,
-                nullif(trim("登録バッチ"), '') AS batch, nullif(trim("登録端末"), '') AS terminal,
-                nullif(trim("登録者"), '') AS operator, "登録日時" AS linked_at,
-                TRY_CAST("登録順" AS BIGINT) AS seq
+              SELECT ordinal, {self.blank_as_null('"登録バッチ"')} AS batch,
+                {self.blank_as_null('"登録端末"')} AS terminal,
+                {self.blank_as_null('"登録者"')} AS operator, "登録日時" AS linked_at,
+                {self.integer('"登録順"')} AS seq
               FROM records
             ), mine AS (
               SELECT * FROM ordered WHERE ordinal IN (SELECT ordinal FROM wanted)
@@ -235,14 +265,15 @@ class SQLBackend(ABC):
         """For each record: the 世帯番号 of the entries linked by the other records of its
         申請書番号 (a family's shared application form)."""
         rows = self.fetch(
-            """
+            f"""
             SELECT DISTINCT r.ordinal, m."世帯番号"
             FROM records r
             JOIN records r2 ON r2."申請書番号" = r."申請書番号" AND r2.ordinal <> r.ordinal
             JOIN register_numbers n2 ON n2.number = r2.number
             JOIN register m ON m.row_id = n2.row_id
             WHERE r.ordinal IN (SELECT ordinal FROM wanted)
-              AND coalesce(trim(r."申請書番号"), '') <> '' AND coalesce(m."世帯番号", '') <> ''
+              AND {self.blank_as_null('r."申請書番号"')} IS NOT NULL
+              AND coalesce(m."世帯番号", '') <> ''
             """,
             {"wanted": ordinals_table(ordinals)},
         )
