@@ -123,6 +123,7 @@ def test_header_only_records_give_a_header_only_results_csv(tmp_path: Path) -> N
         (["--master", "local[2]"], "--backend spark"),
         (["--backend", "spark", "--threads", "2"], "--master local[N]"),
         (["--backend", "oracle"], "duckdb, spark"),
+        (["--backend", "spark", "--master", "nonsense"], "Spark を起動できない"),
     ],
 )
 def test_backend_options_that_do_not_fit_are_refused(
@@ -135,7 +136,8 @@ def test_backend_options_that_do_not_fit_are_refused(
     arguments = ["collate", "--register", str(register), "--records", str(records)]
     result = CliRunner().invoke(app, [*arguments, "--out", str(tmp_path / "out"), *options])
     assert result.exit_code != 0
-    assert message in result.output
+    said = [line for line in result.output.splitlines() if message in line]
+    assert len(said) == 1, result.output  # one line, not a Java stack trace
     assert not (tmp_path / "out" / "summary.json").exists()
 
 
@@ -195,3 +197,16 @@ def test_text_sorts_the_same_on_both_engines(engines: list[SQLBackend]) -> None:
     query = 'SELECT i FROM v ORDER BY "氏名" ASC NULLS LAST, i'
     duckdb_rows, spark_rows = (engine.fetch(query, {"v": values}) for engine in engines)
     assert spark_rows == duckdb_rows
+
+
+def test_a_failure_inside_spark_reads_as_one_line(engines: list[SQLBackend]) -> None:
+    """A cluster's failure mid-run (here: a query Spark refuses) is told in one line, and an
+    error that is not Spark's is left to propagate as it is."""
+    duckdb_engine, spark_engine = engines
+    with pytest.raises(Exception) as raised:
+        spark_engine.fetch("SELECT no_such_column FROM range(1)")
+    reason = spark_engine.failure(raised.value)
+    assert reason is not None and reason.startswith("Spark の処理が失敗した: ")
+    assert "\n" not in reason and "no_such_column" in reason
+    assert spark_engine.failure(ValueError("a bug")) is None
+    assert duckdb_engine.failure(raised.value) is None

@@ -120,6 +120,11 @@ def collate(
             staged.mkdir()
             summary = run.write(staged, labels, show_numbers, keep_register)
             log.add(f"出力 {time.perf_counter() - lap:.1f} 秒")
+        except Exception as error:
+            reason = engine.failure(error)  # a cluster's failure, not a bug: one line
+            if reason is None:
+                raise
+            raise CollateError(reason) from error
         finally:
             engine.close()
         log.add(f"所要時間 {time.perf_counter() - started:.1f} 秒")
@@ -150,7 +155,7 @@ def _backend(
     if threads:
         raise CollateError("--threads は DuckDB のもの: Spark では --master local[N] で指定する")
     try:
-        from himoken.collate.backends.spark import SparkBackend
+        from himoken.collate.backends.spark import SparkBackend, one_line
     except ImportError as error:  # pyspark is an extra
         raise CollateError(
             f"--backend spark: pyspark がない(himoken[spark] を入れる): {error}"
@@ -158,7 +163,7 @@ def _backend(
     try:
         return SparkBackend(work, master=master, memory_limit=memory_limit)
     except Exception as error:  # no Java, an unreachable master
-        raise CollateError(f"--backend spark: Spark を起動できない: {error}") from error
+        raise CollateError(f"--backend spark: Spark を起動できない: {one_line(error)}") from error
 
 
 def _sql_readable(table: Table, layout: FileLayout) -> bool:

@@ -16,6 +16,7 @@ order are written as Parquet by Spark and read back file by file, so nothing is 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import pickle
@@ -54,6 +55,18 @@ SQL_SETTINGS = {
 }
 PENDING = "pending"  # classified rows: the pickled open record, else null
 LOG_SETTINGS = Path(__file__).with_name("spark-log4j2.properties")
+
+
+def one_line(error: BaseException) -> str:
+    """A Spark or Py4J error as one line: the Java exception's first line when there is one
+    (a Py4J error's own first line only names the call that failed)."""
+    text = str(error)
+    java = getattr(error, "java_exception", None)
+    if java is not None:
+        with contextlib.suppress(Exception):  # the JVM may be gone
+            text = str(java.toString())
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__
 
 
 def spark_memory(limit: str | None) -> str:
@@ -332,8 +345,17 @@ class SparkBackend(SQLBackend):
     def write_register_parquet(self, path: Path) -> int:
         return _write(path, self.reader(self.register_query(), 50_000))
 
+    def failure(self, error: BaseException) -> str | None:
+        from py4j.protocol import Py4JError
+        from pyspark.errors import PySparkException
+
+        if isinstance(error, Py4JError | PySparkException):
+            return f"Spark の処理が失敗した: {one_line(error)}"
+        return None
+
     def close(self) -> None:
-        self.spark.stop()
+        with contextlib.suppress(Exception):  # after a failure the context may be gone
+            self.spark.stop()
 
 
 def _empty(columns: Sequence[str]) -> pa.Table:

@@ -69,6 +69,11 @@ class SQLBackend(ABC):
 
     # ------------------------------------------------------------------ shared
 
+    def failure(self, error: BaseException) -> str | None:
+        """An error of the engine's own (not of the inputs) as a one-line reason for stderr;
+        None when the error is not the engine's."""
+        return None
+
     def scalar(self, query: str) -> int:
         return self.fetch(query)[0][0]
 
