@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/spark.py [--residents N] [--records N] [--scales 1,2,4]
                                     [--master local[2]] [--keep DIR]
+                                    [--register-format csv|parquet]
 
 Makes synthetic worlds of scale x N residents and scale x N records (as bench/collate.py does,
 all extracts in one RECORDS file) and runs `himoken collate` on them through the command line:
@@ -13,6 +14,8 @@ Prints wall time, peak memory (the whole process tree: Spark's JVM and Python wo
 included) and seconds per million records; then Spark / DuckDB at scale 1, and each scale's
 wall time as a multiple of scale 1's. With --keep, a world already there with the same size
 and seed is reused (worlds at larger scales take a while to synthesize).
+With --register-format parquet both backends read the register as Parquet: Spark's executors
+stage it themselves, DuckDB's run reads it through the engine's reader.
 Machines here are noisy: compare the ratios, which the runs of one invocation share, rather
 than seconds between invocations.
 """
@@ -81,6 +84,23 @@ def make_world(work: Path, scale: int, residents: int, records: int, seed: int) 
     return world / "register.csv", rows
 
 
+def as_parquet(register: Path, out: Path) -> Path:
+    """The register as Parquet of text columns (an empty field as null), made once: Spark's
+    executors read such a register themselves; DuckDB reads it through the engine's reader."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    if not out.exists():
+        started = time.perf_counter()
+        with register.open(encoding="utf-8") as handle:
+            names = handle.readline().rstrip("\n").split(",")
+        options = pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
+        pq.write_table(pacsv.read_csv(register, convert_options=options), out)
+        progress(f"{out.name} written in {time.perf_counter() - started:.1f} s")
+    return out
+
+
 def collate(work: Path, scale: int, register: Path, backend: str, master: str) -> tuple[float, int]:
     """`himoken collate` with one backend; (seconds, peak bytes). Output in out-BACKEND-xSCALE."""
     command = [HIMOKEN, "collate", "--register", str(register),
@@ -145,6 +165,10 @@ def main() -> None:
     parser.add_argument("--duckdb-all", action="store_true", help="DuckDB at every scale too")
     parser.add_argument("--keep", type=Path, help="keep worlds and outputs here (else a temp dir)")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--register-format", choices=("csv", "parquet"), default="csv",
+        help="the register as synthesized (csv) or as Parquet of text columns",
+    )  # fmt: skip
     args = parser.parse_args()
 
     if args.keep:
@@ -163,6 +187,8 @@ def main() -> None:
         for scale in args.scales:
             residents, records = scale * args.residents, scale * args.records
             register, rows = make_world(work, scale, residents, records, args.seed)
+            if args.register_format == "parquet":
+                register = as_parquet(register, work / f"register-x{scale}.parquet")
             sizes[scale] = (residents, rows)
             backends = ["duckdb", "spark"] if scale == 1 or args.duckdb_all else ["spark"]
             for backend in backends:

@@ -38,25 +38,45 @@ def _one_records_file(world: Path) -> Path:
     return out
 
 
+def _as_parquet(register: Path) -> Path:
+    """The register as Parquet of text columns, an empty field as null, in small row groups."""
+    import pyarrow.csv as pacsv
+
+    names = register.read_text("utf-8").splitlines()[0].split(",")
+    options = pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
+    out = register.with_suffix(".parquet")
+    pq.write_table(pacsv.read_csv(register, convert_options=options), out, row_group_size=1_000)
+    return out
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """6,000 residents, every wrong linkage and broken row at 1%, collated by both backends
-    into world/duckdb and world/spark."""
+    into world/duckdb and world/spark, and by Spark from the register as Parquet (which its
+    executors read themselves) into world/spark-parquet."""
     where = tmp_path_factory.mktemp("spark_world")
     rates = dict.fromkeys(ERROR_TYPES, 0.01)
     generate(SynthOptions(residents=6_000, seed=11, workers=1, error_rates=rates), where)
     records = _one_records_file(where)
-    for backend in ("duckdb", "spark"):
+    register = where / "register.csv"
+    runs = [("duckdb", register), ("spark", register), ("spark-parquet", _as_parquet(register))]
+    for name, source in runs:
+        backend = name.split("-")[0]
         collate(
-            where / "register.csv", records, where / backend, keep_register=True,
-            backend=backend, master=MASTER if backend == "spark" else None,
+            source, records, where / name, keep_register=True, backend=backend,
+            master=MASTER if backend == "spark" else None,
         )  # fmt: skip
     return where
 
 
-def test_results_csv_is_byte_identical(world: Path) -> None:
+@pytest.mark.parametrize("run", ["spark", "spark-parquet"])
+def test_results_csv_is_byte_identical(world: Path, run: str) -> None:
     duckdb_results = (world / "duckdb" / "results.csv").read_bytes()
-    assert (world / "spark" / "results.csv").read_bytes() == duckdb_results
+    assert (world / run / "results.csv").read_bytes() == duckdb_results
+    read_by_executors = "を executor が読んで取り込み" in (world / run / "run.log").read_text(
+        "utf-8"
+    )
+    assert read_by_executors == (run == "spark-parquet")
     # a world where every step had work: each verdict, the set-wise checks, broken rows
     text = duckdb_results.decode("utf-8-sig")
     for verdict in ("MATCH", "NOTATION", "EXPLAINED", "REVIEW", "SUSPECT", "INVALID"):
@@ -65,10 +85,11 @@ def test_results_csv_is_byte_identical(world: Path) -> None:
         assert reason in text
 
 
+@pytest.mark.parametrize("run", ["spark", "spark-parquet"])
 @pytest.mark.parametrize("name", ["results.parquet", "flagged.parquet", "register.parquet"])
-def test_parquet_outputs_hold_the_same_rows(world: Path, name: str) -> None:
+def test_parquet_outputs_hold_the_same_rows(world: Path, name: str, run: str) -> None:
     duckdb_table = pq.read_table(world / "duckdb" / name)
-    spark_table = pq.read_table(world / "spark" / name)
+    spark_table = pq.read_table(world / run / name)
     assert duckdb_table.num_rows > 0
     assert spark_table.column_names == duckdb_table.column_names
     assert spark_table.to_pylist() == duckdb_table.to_pylist()

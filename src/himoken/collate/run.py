@@ -166,17 +166,6 @@ def _backend(
         raise CollateError(f"--backend spark: Spark を起動できない: {one_line(error)}") from error
 
 
-def _sql_readable(table: Table, layout: FileLayout) -> bool:
-    """A register file the SQL engine can read itself: delimited UTF-8 that decodes cleanly,
-    with no code lists to apply (column renames are applied by name)."""
-    return (
-        table.kind == "delimited"
-        and table.clean
-        and table.encoding in ("utf-8", "utf-8-sig")
-        and not layout.codes
-    )
-
-
 def _merged(base: Labels, override: Labels) -> Labels:
     return Labels(
         *(getattr(override, f.name) or getattr(base, f.name) for f in dataclasses.fields(Labels))
@@ -226,17 +215,15 @@ class _Run:
     # ------------------------------------------------------------------ staging
 
     def stage(self, register: tuple[Path, FileLayout], records: tuple[Path, FileLayout]) -> None:
-        """Stage both inputs. A register DuckDB can read itself is read in a thread while
-        Python reads the records (DuckDB releases the GIL)."""
+        """Stage both inputs. A register the engine can read itself (DuckDB: clean UTF-8 CSV;
+        Spark: Parquet of text columns) is read by it in a thread while Python reads the
+        records (the engines release the GIL)."""
         register_path, register_layout = register
         source = self._open(register_path, register_layout, stage.REGISTER_REQUIRED, "register")
         in_background: concurrent.futures.Future | None = None
         with concurrent.futures.ThreadPoolExecutor(1) as thread:
-            if self.backend.reads_register_csv and _sql_readable(source, register_layout):
-                in_background = thread.submit(
-                    self.backend.stage_register_csv, register_path, source.header,
-                    source.delimiter,
-                )  # fmt: skip
+            if self.backend.reads_register(source, register_layout):
+                in_background = thread.submit(self.backend.stage_register, source)
             else:
                 self._stage_register(source)
             records_path, records_layout = records
@@ -247,9 +234,9 @@ class _Run:
             self.record_rows = self._staged("records", records_source, batches, "事務データ")
         if in_background is not None:
             if in_background.result():
-                # DuckDB dropped rows it could not parse; the engine's reader keeps them (they
-                # can still be matched on what they hold). Read again by it, so that verdicts
-                # depend neither on the file's encoding nor on the backend.
+                # The engine dropped rows it could not parse; the engine's reader keeps them
+                # (they can still be matched on what they hold). Read again by it, so that
+                # verdicts depend neither on the file's encoding nor on the backend.
                 self._stage_register(source)
             else:
                 self.register_rows = self.backend.count("register")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 import pyarrow as pa
 
@@ -80,17 +80,28 @@ def register_batches(
         if batch.problems:
             malformed = warnings.get("register_malformed_rows", 0) + len(batch.problems)
             warnings["register_malformed_rows"] = malformed
-        numbers, valid = register_numbers(_column(batch, "個人番号"))
-        columns: dict[str, list] = {
-            "row_id": batch.ordinals,
-            "number": numbers,
-            "number_valid": valid,
-            "birth_key": [birth_key(value) for value in _column(batch, "生年月日")],
-            "removed": [is_removed(value) for value in _column(batch, "消除事由")],
-        }
-        for column in REGISTER_COLUMNS:
-            columns[column] = _column(batch, column)
-        yield pa.RecordBatch.from_pydict(columns, schema=REGISTER_SCHEMA)
+        yield register_batch(batch.ordinals, batch.columns)
+
+
+def register_batch(row_ids: list[int], values: Mapping[str, list[str | None]]) -> pa.RecordBatch:
+    """Register rows as staged (REGISTER_SCHEMA) from their contract columns' raw values (a
+    column the file lacks: None), wherever they were read."""
+    count = len(row_ids)
+
+    def column(name: str) -> list[str | None]:
+        return values.get(name) or [None] * count
+
+    numbers, valid = register_numbers(column("個人番号"))
+    columns: dict[str, list] = {
+        "row_id": row_ids,
+        "number": numbers,
+        "number_valid": valid,
+        "birth_key": [birth_key(value) for value in column("生年月日")],
+        "removed": [is_removed(value) for value in column("消除事由")],
+    }
+    for name in REGISTER_COLUMNS:
+        columns[name] = column(name)
+    return pa.RecordBatch.from_pydict(columns, schema=REGISTER_SCHEMA)
 
 
 def record_batches(batches: Iterable[RowBatch]) -> Iterator[pa.RecordBatch]:

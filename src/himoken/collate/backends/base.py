@@ -22,8 +22,10 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from himoken.collate.classify import Options
+    from himoken.collate.ingest import Table
     from himoken.collate.owner import OwnerMatch
     from himoken.collate.patterns import Pending
+    from himoken.collate.profiles import FileLayout
 
 # Register columns read back beside each record (prefixed e_ in linked batches).
 ENTRY_COLUMNS = REGISTER_COLUMNS
@@ -48,14 +50,20 @@ ANNOTATED_SCHEMA = pa.schema(
 class Backend(Protocol):
     """What the pipeline needs from a SQL engine."""
 
-    # whether stage_register_csv can read a clean UTF-8 register itself
-    reads_register_csv: bool
     # lines for run.log on what the engine did (sizes, timings; never personal data)
     notes: list[str]
 
     def stage(self, table: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> int: ...
 
-    def stage_register_csv(self, path: Path, header: Sequence[str], delimiter: str) -> int: ...
+    def reads_register(self, source: Table, layout: FileLayout) -> bool:
+        """Whether the engine reads this register file itself (stage_register), faster than
+        the engine's reader and to the same staged rows."""
+        ...
+
+    def stage_register(self, source: Table) -> int:
+        """Stage the register from its file; returns the rows the engine could not parse (the
+        pipeline then stages it through the engine's reader instead)."""
+        ...
 
     def count(self, table: str) -> int: ...
 

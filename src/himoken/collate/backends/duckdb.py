@@ -18,7 +18,9 @@ import pyarrow as pa
 from himoken.collate import owner, stage
 from himoken.collate.backends.sql import SQLBackend
 from himoken.collate.classify import Options
+from himoken.collate.ingest import Table
 from himoken.collate.patterns import Pending
+from himoken.collate.profiles import FileLayout
 from himoken.collate.stage import REGISTER_COLUMNS, birth_key, is_removed, register_numbers
 
 # DuckDB's share of memory unless the caller says (--memory-limit); it spills beyond it.
@@ -29,7 +31,6 @@ class DuckDBBackend(SQLBackend):
     """The embedded default: DuckDB in memory, spilling to a work directory beyond its limit."""
 
     _GLOBAL = ", 'g'"
-    reads_register_csv = True
 
     def __init__(self, work_dir: Path, memory_limit: str | None = None, threads: int | None = None):
         super().__init__()
@@ -51,6 +52,19 @@ class DuckDBBackend(SQLBackend):
         self.con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM _stream")
         self.con.unregister("_stream")
         return self.count(table)
+
+    def reads_register(self, source: Table, layout: FileLayout) -> bool:
+        """Delimited UTF-8 that decodes cleanly, with no code lists to apply (column renames
+        are applied by name)."""
+        return (
+            source.kind == "delimited"
+            and source.clean
+            and source.encoding in ("utf-8", "utf-8-sig")
+            and not layout.codes
+        )
+
+    def stage_register(self, source: Table) -> int:
+        return self.stage_register_csv(source.path, source.header, source.delimiter)
 
     def stage_register_csv(self, path: Path, header: Sequence[str], delimiter: str) -> int:
         """Stage a register CSV that decodes cleanly as UTF-8 with DuckDB's own reader (the

@@ -30,10 +30,13 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from himoken.collate import owner
+from himoken.collate import owner, stage
 from himoken.collate.backends.sql import SQLBackend, quoted
 from himoken.collate.classify import Options
+from himoken.collate.ingest import Table
 from himoken.collate.patterns import Pending
+from himoken.collate.profiles import FileLayout
+from himoken.collate.stage import REGISTER_COLUMNS, REGISTER_SCHEMA
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -80,8 +83,6 @@ def spark_memory(limit: str | None) -> str:
 class SparkBackend(SQLBackend):
     """A collation run on Spark: `master` as spark-submit takes it (local[*] by default; left
     to spark-submit when the run was launched by it)."""
-
-    reads_register_csv = False
 
     def __init__(
         self, work_dir: Path, master: str | None = None, memory_limit: str | None = None
@@ -198,8 +199,47 @@ class SparkBackend(SQLBackend):
         self._view(table, self._read(folder))
         return rows
 
-    def stage_register_csv(self, path: Path, header: Sequence[str], delimiter: str) -> int:
-        raise NotImplementedError("the Spark backend stages through the engine's reader")
+    def reads_register(self, source: Table, layout: FileLayout) -> bool:
+        """A Parquet register of text columns with distinct names and no code lists: the
+        executors read it and stage it as the engine's reader would (each row keeps its place
+        in the file: `_metadata.row_index`). The engine's reader turns other types into text
+        its own way, so those files go through it."""
+        if source.kind != "parquet" or layout.codes or len(set(source.header)) < len(source.header):
+            return False
+        schema = pq.read_schema(source.path)
+        return all(pa.types.is_string(f.type) or pa.types.is_large_string(f.type) for f in schema)
+
+    def stage_register(self, source: Table) -> int:
+        """Stage the register on the executors (`stage.register_batch`, as the engine's
+        reader gives it: every row, a null as ""); no row is ever rejected."""
+        from pyspark.sql.functions import col
+
+        wanted = set(REGISTER_COLUMNS)
+        physical = pq.read_schema(source.path).names
+        selected = [col("_metadata.row_index").alias("row_index")] + [
+            col(f"`{name}`").alias(contract)
+            for name, contract in zip(physical, source.header, strict=True)
+            if contract in wanted
+        ]
+
+        def stage_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            for batch in batches:
+                values = {
+                    name: ["" if v is None else v for v in batch.column(name).to_pylist()]
+                    for name in batch.schema.names[1:]
+                }
+                row_ids = [index + 1 for index in batch.column(0).to_pylist()]
+                yield stage.register_batch(row_ids, values)
+
+        raw = self._read_file(source.path).select(*selected)
+        self._write_view(
+            "register", raw.mapInArrow(stage_partition, _spark_schema(REGISTER_SCHEMA))
+        )
+        self.notes.append(f"Spark: 住民記録 {source.path.name} を executor が読んで取り込み")
+        return 0
+
+    def _read_file(self, path: Path) -> DataFrame:
+        return self.spark.read.parquet(path.resolve().as_uri())
 
     # ------------------------------------------------------------------ record-local
 
