@@ -8,9 +8,10 @@ parts spread over Spark's executors:
   with Spark joins; only the pairs and the entries they reach come back, and the driver scores
   them with the fixed model on Splink (`owner.best_owners`), so weights and tie-breaks are the
   DuckDB run's to the bit.
-The inputs are read by the engine's own reader (line accounting, every format of spec §1) and
-staged as Parquet in the run's work folder, which executors read: on a cluster OUT_DIR must be
-on storage every node sees at the same path (docs/spark.md). Query results the driver reads in
+The records (and a register that is not Parquet of text columns) are read by the engine's own
+reader (line accounting, every format of spec §1) and staged as Parquet in the run's work
+folder; a Parquet register is read and staged by the executors. Executors read the work folder:
+on a cluster OUT_DIR must be on storage every node sees at the same path (docs/spark.md). Query results the driver reads in
 order are written as Parquet by Spark and read back file by file, so nothing is collected whole.
 """
 
