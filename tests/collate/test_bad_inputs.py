@@ -268,3 +268,20 @@ def test_interrupted_run_leaves_nothing_that_looks_finished(
         collate(register, records, out)
     assert_nothing_looks_finished(out)
     assert [p.name for p in out.iterdir() if p.name in ("results.parquet", "run.log")] == []
+
+
+def test_a_summary_that_breaks_its_schema_is_never_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug that made summary.json invalid stops the run with the schema's reasons (not a
+    TypeError), and nothing looks finished."""
+    from himoken.collate.run import _Run
+    from himoken.summary import SummaryError
+
+    register = write_register(tmp_path / "register.csv", REGISTER)
+    records = write_records(tmp_path / "records.csv", SOME)
+    out = tmp_path / "out"
+    monkeypatch.setattr(_Run, "_summary", lambda self, labels, counts: {"schema": "broken"})
+    with pytest.raises(SummaryError, match=r"summary\.json: .*required property"):
+        collate(register, records, out)
+    assert_nothing_looks_finished(out)

@@ -38,7 +38,7 @@ from himoken.collate.patterns import Pending
 from himoken.collate.profiles import FileLayout, Labels, Profile
 from himoken.collate.verdicts import Verdict
 from himoken.gcpause import gc_paused
-from himoken.summary import SummaryError, validate
+from himoken.summary import require_valid
 
 OUTPUT_FILES = (
     "results.csv", "results.parquet", "flagged.parquet", "worklist.xlsx", "run.log",
@@ -420,9 +420,7 @@ class _Run:
             self.backend, staged / "worklist.xlsx", show_numbers, counts, _title(labels)
         )
         summary = self._summary(labels, counts)
-        problems = validate(summary)
-        if problems:
-            raise SummaryError("; ".join(problems))
+        require_valid(summary, "summary.json")  # a bug if not: never write it
         outputs.write_json(staged / "summary.json", summary)
         for verdict in Verdict:
             self.log.add(f"判定 {verdict.code}: {counts.get(verdict.code, 0)}")

@@ -10,9 +10,10 @@ parts spread over Spark's executors:
   DuckDB run's to the bit.
 The records (and a register that is not Parquet of text columns) are read by the engine's own
 reader (line accounting, every format of spec §1) and staged as Parquet in the run's work
-folder; a Parquet register is read and staged by the executors. Executors read the work folder:
-on a cluster OUT_DIR must be on storage every node sees at the same path (docs/spark.md). Query results the driver reads in
-order are written as Parquet by Spark and read back file by file, so nothing is collected whole.
+folder; a Parquet register is read and staged by the executors. Executors read the work
+folder: on a cluster OUT_DIR must be on storage every node sees at the same path
+(docs/spark.md). Query results the driver reads in order are written as Parquet by Spark and
+read back file by file, so nothing is collected whole.
 """
 
 from __future__ import annotations
