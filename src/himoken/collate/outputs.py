@@ -11,6 +11,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from himoken.collate.backends import Backend
 from himoken.collate.stage import PERSON_COLUMNS
 from himoken.collate.verdicts import Verdict
@@ -21,6 +24,17 @@ RESULT_COLUMNS = ("レコード番号", "判定", "要確認", "理由", "リス
 # Records that need no look still appear in the worklist after the flagged ones, the riskiest
 # first, up to this many; results.csv has them all.
 WORKLIST_UNFLAGGED_ROWS = 10_000
+
+
+def write_parquet(path: Path, batches: Iterable[pa.RecordBatch], schema: pa.Schema) -> int:
+    """Batches written as one Parquet file of `schema`, whatever the engine inferred (an
+    empty file still has every column); returns the rows written."""
+    rows = 0
+    with pq.ParquetWriter(path, schema) as writer:
+        for batch in batches:
+            writer.write_batch(batch.cast(schema))
+            rows += batch.num_rows
+    return rows
 
 
 def write_results_csv(path: Path, rows: Iterable[tuple]) -> int:

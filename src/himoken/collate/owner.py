@@ -189,13 +189,18 @@ REGISTER_RAW = (
     "row_id", "number", "世帯番号", "住所", "removed", "birth_key", "氏名", "氏名フリガナ",
     "性別", "通称",
 )  # fmt: skip
+# ... selected from the staged register in SQL any engine reads (removed: false when null)
+REGISTER_RAW_SQL = ", ".join(
+    "coalesce(removed, false) AS removed" if c == "removed" else f'"{c}"' for c in REGISTER_RAW
+)
 
 
 def searched_inputs(
     con: duckdb.DuckDBPyConnection, searched: str, gaiji_table: Mapping[str, str] | None = None
 ) -> pa.Table:
     """The searched records of table `searched` as the model's input (`searched_keys`)."""
-    raw = con.sql(f"SELECT {_quoted(SEARCHED_RAW)} FROM {searched} ORDER BY ordinal")
+    columns = ", ".join(f'"{c}"' for c in SEARCHED_RAW)
+    raw = con.sql(f"SELECT {columns} FROM {searched} ORDER BY ordinal")
     return searched_keys(raw.to_arrow_table(), gaiji_table)
 
 
@@ -222,10 +227,6 @@ def searched_keys(raw: pa.Table, gaiji_table: Mapping[str, str] | None = None) -
     return pa.table({**ids, **{c: key_table.column(c) for c in keys.KEY_COLUMNS}})
 
 
-def _quoted(columns: Sequence[str]) -> str:
-    return ", ".join(f'"{c}"' for c in columns)
-
-
 def _person_keys(raw: pa.Table, **options: Any) -> pa.Table:
     """Key columns of the person's five attributes of a staged table."""
     return keys.person_keys(
@@ -247,8 +248,7 @@ def register_inputs(
     """Register entries as the model's input (`register_keys`), for the rows whose row_id is
     in the table `row_ids` (all rows when None: small registers, the estimation script)."""
     where = f"WHERE row_id IN (SELECT row_id FROM {row_ids})" if row_ids else ""
-    columns = _quoted(REGISTER_RAW).replace('"removed"', "coalesce(removed, false) AS removed")
-    raw = con.sql(f"SELECT {columns} FROM {register} {where} ORDER BY row_id")
+    raw = con.sql(f"SELECT {REGISTER_RAW_SQL} FROM {register} {where} ORDER BY row_id")
     return register_keys(raw.to_arrow_table(), gaiji_table)
 
 

@@ -19,13 +19,12 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from himoken import __version__
 from himoken.collate import classify, linked, outputs, patterns, stage
@@ -407,7 +406,7 @@ class _Run:
             raise CollateError(f"内部エラー: 結果 {written}行 ≠ 事務データ {self.record_rows}行")
         self.backend.write_results_parquet(staged / "results.parquet")
         counts = self.backend.verdict_counts()
-        flagged = _write_parquet(
+        flagged = outputs.write_parquet(
             staged / "flagged.parquet", self.backend.flagged_rows(stage.BATCH_ROWS),
             ANNOTATED_SCHEMA,
         )  # fmt: skip
@@ -454,17 +453,6 @@ class _Run:
                 "register_invalid_numbers": self.warnings["register_invalid_numbers"],
             },
         }
-
-
-def _write_parquet(path: Path, batches: Iterable[pa.RecordBatch], schema: pa.Schema) -> int:
-    """Batches written as one Parquet file of `schema`, whatever the engine inferred (an
-    empty file still has every column); returns the rows written."""
-    rows = 0
-    with pq.ParquetWriter(path, schema) as writer:
-        for batch in batches:
-            writer.write_batch(batch.cast(schema))
-            rows += batch.num_rows
-    return rows
 
 
 def _title(labels: Labels) -> str:

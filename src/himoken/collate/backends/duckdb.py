@@ -9,7 +9,7 @@ its limit and the batch size, not by the inputs.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import duckdb
@@ -64,9 +64,6 @@ class DuckDBBackend(SQLBackend):
         )
 
     def stage_register(self, source: Table) -> int:
-        return self.stage_register_csv(source.path, source.header, source.delimiter)
-
-    def stage_register_csv(self, path: Path, header: Sequence[str], delimiter: str) -> int:
         """Stage a register CSV that decodes cleanly as UTF-8 with DuckDB's own reader (the
         register's rows need no line accounting; rows DuckDB rejects are counted as
         malformed). Returns the number of rows DuckDB rejected. Uses a cursor of its own, so
@@ -81,13 +78,13 @@ class DuckDBBackend(SQLBackend):
                 "FROM read_csv(?, header = true, "
                 "names = ?, all_varchar = true, delim = ?, quote = '\"', escape = '\"', "
                 "store_rejects = true, rejects_table = 'register_rejects')",
-                [str(path), list(header), delimiter],
+                [str(source.path), list(source.header), source.delimiter],
             )
         finally:
             con.execute("SET preserve_insertion_order = false")
         values = [v for (v,) in con.execute(
             'SELECT "個人番号" FROM register_raw ORDER BY row_id'
-        ).fetchall()] if "個人番号" in header else []  # fmt: skip
+        ).fetchall()] if "個人番号" in source.header else []  # fmt: skip
         numbers, valid = register_numbers(values)
         con.register("register_number_keys", pa.table({
             "row_id": pa.array(range(1, len(numbers) + 1), pa.int64()),
@@ -101,7 +98,7 @@ class DuckDBBackend(SQLBackend):
             "value": pa.array(births, pa.string()),
             "birth_key": pa.array([birth_key(v) for v in births], pa.string()),
         }))  # fmt: skip
-        present = set(header)
+        present = set(source.header)
         columns = ", ".join(
             f'raw."{c}"' if c in present else f'NULL::VARCHAR AS "{c}"' for c in REGISTER_COLUMNS
         )
@@ -157,7 +154,8 @@ class DuckDBBackend(SQLBackend):
         results; yields the records left open and the size of each batch."""
         from himoken.collate import linked
 
-        self.create_results(linked.RESULTS_SCHEMA)
+        empty = pa.Table.from_batches([], schema=linked.RESULTS_SCHEMA)  # noqa: F841 (DuckDB reads it)
+        self.con.execute("CREATE OR REPLACE TABLE results AS SELECT * FROM empty")
         for results, pending, size in linked.classify_all(
             self.linked(stage.BATCH_ROWS), options, workers
         ):
@@ -171,10 +169,6 @@ class DuckDBBackend(SQLBackend):
         return owner.search_owners(self.con, "searched", "register", gaiji_table=gaiji_table)
 
     # ------------------------------------------------------------------ results
-
-    def create_results(self, schema: pa.Schema) -> None:
-        empty = pa.Table.from_batches([], schema=schema)  # noqa: F841 - read by DuckDB
-        self.con.execute("CREATE OR REPLACE TABLE results AS SELECT * FROM empty")
 
     def store_results(self, batch: pa.RecordBatch) -> None:
         self.con.register("results_batch", batch)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from himoken.collate import owner, stage
+from himoken.collate import linked, outputs, owner, stage
 from himoken.collate.backends.sql import SQLBackend, quoted
 from himoken.collate.classify import Options
 from himoken.collate.ingest import Table
@@ -117,7 +117,6 @@ class SparkBackend(SQLBackend):
             if not key.startswith("spark.ui"):
                 self.spark.conf.set(key, value)
         self._names = itertools.count()
-        self._results_schema: pa.Schema | None = None
         self._settled = 0
         self._sorted_results: Path | None = None
         self._register_keyed = False
@@ -193,11 +192,7 @@ class SparkBackend(SQLBackend):
         """Stage the engine reader's batches as one Parquet file the executors read."""
         folder = self._folder(table)
         folder.mkdir(parents=True)
-        rows = 0
-        with pq.ParquetWriter(folder / "part-00000.parquet", schema) as writer:
-            for batch in batches:
-                writer.write_batch(batch)
-                rows += batch.num_rows
+        rows = outputs.write_parquet(folder / "part-00000.parquet", batches, schema)
         self._view(table, self._read(folder))
         return rows
 
@@ -233,15 +228,12 @@ class SparkBackend(SQLBackend):
                 row_ids = [index + 1 for index in batch.column(0).to_pylist()]
                 yield stage.register_batch(row_ids, values)
 
-        raw = self._read_file(source.path).select(*selected)
+        raw = self._read(source.path.resolve()).select(*selected)
         self._write_view(
             "register", raw.mapInArrow(stage_partition, _spark_schema(REGISTER_SCHEMA))
         )
         self.notes.append(f"Spark: 住民記録 {source.path.name} を executor が読んで取り込み")
         return 0
-
-    def _read_file(self, path: Path) -> DataFrame:
-        return self.spark.read.parquet(path.resolve().as_uri())
 
     # ------------------------------------------------------------------ record-local
 
@@ -250,9 +242,6 @@ class SparkBackend(SQLBackend):
         rows stay in Spark as results; the open records come back to the driver."""
         from pyspark.sql.types import BinaryType, StructField
 
-        from himoken.collate import linked
-
-        self._results_schema = linked.RESULTS_SCHEMA
         schema = _spark_schema(linked.RESULTS_SCHEMA)
         schema = schema.add(StructField(PENDING, BinaryType()))
         output = linked.RESULTS_SCHEMA.append(pa.field(PENDING, pa.binary()))
@@ -336,18 +325,12 @@ class SparkBackend(SQLBackend):
                 keyed = owner.register_keys(pa.Table.from_batches([batch]), gaiji)
                 yield from keyed.cast(probe.schema).to_batches()
 
-        columns = quoted(owner.REGISTER_RAW).replace(
-            '"removed"', "coalesce(removed, false) AS removed"
-        )
-        raw = self.spark.sql(f"SELECT {columns} FROM register")
+        raw = self.spark.sql(f"SELECT {owner.REGISTER_RAW_SQL} FROM register")
         keyed = raw.mapInArrow(key_partition, _spark_schema(probe.schema))
         self._write_view("register_keys", keyed)
         self._register_keyed = True
 
     # ------------------------------------------------------------------ results
-
-    def create_results(self, schema: pa.Schema) -> None:
-        self._results_schema = schema
 
     def store_results(self, batch: pa.RecordBatch) -> None:
         """Results settled on the driver, added as a Parquet file beside the classified."""
@@ -358,9 +341,8 @@ class SparkBackend(SQLBackend):
         self._refresh_results()
 
     def _refresh_results(self) -> None:
-        assert self._results_schema is not None
         self._sorted_results = None
-        columns = quoted(self._results_schema.names)
+        columns = quoted(linked.RESULTS_SCHEMA.names)
         query = f"SELECT {columns} FROM classified WHERE {PENDING} IS NULL"
         if self._settled:
             self._view("settled", self._read(self.work_dir / "tables" / "settled"))
@@ -381,11 +363,12 @@ class SparkBackend(SQLBackend):
         return self._files_reader(self._sorted(), batch_rows, columns)
 
     def write_results_parquet(self, path: Path) -> None:
-        assert self._results_schema is not None
-        _write(path, self._files_reader(self._sorted(), 50_000), self._results_schema)
+        reader = self._files_reader(self._sorted(), 50_000)
+        outputs.write_parquet(path, reader, linked.RESULTS_SCHEMA)
 
     def write_register_parquet(self, path: Path) -> int:
-        return _write(path, self.reader(self.register_query(), 50_000))
+        reader = self.reader(self.register_query(), 50_000)
+        return outputs.write_parquet(path, reader, reader.schema)
 
     def failure(self, error: BaseException) -> str | None:
         from py4j.protocol import Py4JError
@@ -410,13 +393,3 @@ def _spark_schema(schema: pa.Schema) -> Any:
     from pyspark.sql.pandas.types import from_arrow_schema
 
     return from_arrow_schema(schema)
-
-
-def _write(path: Path, reader: pa.RecordBatchReader, schema: pa.Schema | None = None) -> int:
-    """Stream `reader` into one Parquet file (cast to `schema` when given); returns rows."""
-    rows = 0
-    with pq.ParquetWriter(path, schema or reader.schema) as writer:
-        for batch in reader:
-            writer.write_batch(batch.cast(schema) if schema else batch)
-            rows += batch.num_rows
-    return rows
